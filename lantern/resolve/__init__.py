@@ -1,0 +1,1 @@
+"""Identity resolution: who is who across agencies."""
