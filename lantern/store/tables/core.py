@@ -164,12 +164,14 @@ links = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_record_id", Integer, ForeignKey("event_records.id"), nullable=False),
+    Column("submission_pk", Integer, ForeignKey("submissions.id"), nullable=False),
     Column("agency", String(64), nullable=False),
     Column("event_ref", String(64), nullable=False),
     Column("entity", String(8), nullable=False),
     Column("ref", String(64), nullable=False),
     Column("role", String(16), nullable=False),
     Column("line", Integer, nullable=False),
+    Column("extra", Text),  # extra columns, as JSON
     Index("ix_links_event_record_id", "event_record_id"),
 )
 
@@ -183,6 +185,7 @@ withdrawals = Table(
     Column("ref", String(64), nullable=False),
     Column("reason", Text),
     Column("line", Integer, nullable=False),
+    Column("extra", Text),  # extra columns, as JSON
 )
 
 quarantine = Table(

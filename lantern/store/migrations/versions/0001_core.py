@@ -195,6 +195,7 @@ def upgrade() -> None:
     sa.Column('ref', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('extra', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['submission_pk'], ['submissions.id'], name=op.f('fk_withdrawals_submission_pk_submissions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_withdrawals'))
     )
@@ -207,13 +208,16 @@ def upgrade() -> None:
     op.create_table('links',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('event_record_id', sa.Integer(), nullable=False),
+    sa.Column('submission_pk', sa.Integer(), nullable=False),
     sa.Column('agency', sa.String(length=64), nullable=False),
     sa.Column('event_ref', sa.String(length=64), nullable=False),
     sa.Column('entity', sa.String(length=8), nullable=False),
     sa.Column('ref', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('extra', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_record_id'], ['event_records.id'], name=op.f('fk_links_event_record_id_event_records')),
+    sa.ForeignKeyConstraint(['submission_pk'], ['submissions.id'], name=op.f('fk_links_submission_pk_submissions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_links'))
     )
     with op.batch_alter_table('links', schema=None) as batch_op:

@@ -1,0 +1,41 @@
+"""``lantern serve``: the web app and API (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from lantern.cli.common import DbOption, console
+from lantern.store.db import open_store
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="Mark cookies Secure (behind HTTPS).")
+    ] = False,
+) -> None:
+    """Serve the web app and the REST API (OpenAPI at /api/openapi.json).
+
+    Set LANTERN_SECRET to keep CSRF tokens valid across restarts (sessions and API tokens
+    live in the store either way). Create accounts first with `lantern users add`.
+    """
+    import uvicorn
+
+    from lantern.api.app import create_app
+
+    engine = open_store(db)
+    app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
+                     secure_cookies=secure_cookies)
+    app.state.ctx.index.refresh(force=True)
+    console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def register(root: typer.Typer) -> None:
+    """Add the top-level ``serve`` command."""
+    root.command("serve")(serve)

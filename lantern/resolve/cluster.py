@@ -1,0 +1,253 @@
+"""From scored pairs to people: guards, constrained clustering, per-record confidence.
+
+Pure functions on DataFrames. Clusters are connected components of *strong* links only
+(at or above the merge threshold), so a single weak link never joins two clusters; weaker
+links go to clerical review instead. Cannot-links (review rejections, unmerges and the
+household guard) are honoured even against chains of strong links: a component that
+would hold a cannot-linked pair is rebuilt greedily, strongest link first, refusing any
+union that would put a cannot-linked pair together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+# Gamma values Splink gives the levels of model.comparisons() (ElseLevel = 0).
+DIFFERENT = 0
+IDENTIFIER_MATCH = 1
+SHARED_MOBILE = 2
+
+
+def household_guard(pairs: pd.DataFrame) -> pd.Series:
+    """Pairs that must not merge automatically: they look like one household (same
+    surname or same residence) yet have a different forename (not a nickname, alias,
+    middle name or typo of the other), a different recorded sex or a clearly different
+    date of birth, and share no personal identifier (NHS number, UPN, mobile, email).
+    Siblings and twins share surname, address and sometimes a birthday; a parent may share
+    a child's name; forename, sex and date of birth are what tell them apart.
+    """
+
+    def gamma(name: str) -> pd.Series:
+        if name in pairs.columns:
+            return pairs[name].fillna(-1).astype(int)
+        return pd.Series(-1, index=pairs.index)
+
+    household = (gamma("gamma_surname") > DIFFERENT) | (gamma("gamma_residence") > DIFFERENT)
+    conflict = (
+        (gamma("gamma_forename") == DIFFERENT)
+        | (gamma("gamma_sex") == DIFFERENT)
+        | (gamma("gamma_dob") == DIFFERENT)  # a parent and a child of the same name
+    )
+    personal = (
+        (gamma("gamma_nhs_number") == IDENTIFIER_MATCH)
+        | (gamma("gamma_upn") == IDENTIFIER_MATCH)
+        | (gamma("gamma_phones") == SHARED_MOBILE)
+        | (gamma("gamma_emails") == IDENTIFIER_MATCH)
+    )
+    return household & conflict & ~personal
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Judgement pairs, by node id: must stay together / must stay apart."""
+
+    must: pd.DataFrame  # columns l, r
+    cannot: pd.DataFrame  # columns l, r
+
+    @classmethod
+    def none(cls) -> Constraints:
+        empty = pd.DataFrame({"l": pd.Series(dtype="int64"), "r": pd.Series(dtype="int64")})
+        return cls(must=empty, cannot=empty.copy())
+
+
+def _ordered(frame: pd.DataFrame, left: str, right: str) -> pd.DataFrame:
+    a, b = frame[left].to_numpy(), frame[right].to_numpy()
+    return pd.DataFrame({"l": np.minimum(a, b), "r": np.maximum(a, b)})
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]) -> dict[int, int]:
+    """Union strongest-first, refusing unions that join a cannot-linked pair.
+
+    Runs only on the few components that hold a conflict, so its loop stays small.
+    """
+    parent = {int(v): int(v) for v in nodes}
+    members = {int(v): {int(v)} for v in nodes}
+    banned: dict[int, set[int]] = {int(v): set() for v in nodes}
+    for a, b in cannot:
+        banned[a].add(b)
+        banned[b].add(a)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(edges["l"].to_numpy(), edges["r"].to_numpy(), strict=True):
+        ra, rb = find(int(a)), find(int(b))
+        if ra == rb:
+            continue
+        if banned[ra] & members[rb]:
+            continue
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        members[ra] |= members.pop(rb)
+        banned[ra] |= banned.pop(rb)
+    return {v: find(v) for v in parent}
+
+
+def cluster(
+    nodes: pd.Series,
+    pairs: pd.DataFrame,
+    *,
+    threshold: float,
+    constraints: Constraints | None = None,
+    sole: float | None = None,
+) -> pd.Series:
+    """A cluster label (the smallest node id in the cluster) for every node.
+
+    ``pairs`` has ``unique_id_l, unique_id_r, match_probability`` and optionally
+    ``guard`` (True = cannot-link). Must-links join regardless of score. With ``sole``,
+    records left alone join the one person all their links point to, if the best of those
+    links is at least ``sole`` (see :func:`_attach_sole_candidates`).
+    """
+    constraints = constraints or Constraints.none()
+    ids = np.sort(nodes.astype("int64").unique())
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    known = set(ids.tolist())
+
+    guard = pairs["guard"] if "guard" in pairs.columns else pd.Series(False, index=pairs.index)
+    must = _ordered(constraints.must, "l", "r")
+    must = must[must["l"].isin(known) & must["r"].isin(known)]
+    guarded = _ordered(pairs[guard.astype(bool)], "unique_id_l", "unique_id_r")
+    if len(must):  # a person's acceptance overrides the automatic guard
+        guarded = guarded[~guarded.set_index(["l", "r"]).index.isin(
+            must.set_index(["l", "r"]).index)]
+    cannot = pd.concat([guarded, _ordered(constraints.cannot, "l", "r")],
+                       ignore_index=True).drop_duplicates()
+    cannot = cannot[cannot["l"].isin(known) & cannot["r"].isin(known)]
+
+    strong = pairs[(pairs["match_probability"] >= threshold) & ~guard.astype(bool)]
+    strong = _ordered(strong, "unique_id_l", "unique_id_r").assign(
+        p=strong["match_probability"].to_numpy()
+    )
+    edges = pd.concat([must.assign(p=2.0), strong], ignore_index=True)
+    if len(cannot):  # a cannot-link beats a must-link on the very same pair
+        key = cannot.set_index(["l", "r"]).index
+        edges = edges[~edges.set_index(["l", "r"]).index.isin(key)]
+    edges = edges.sort_values("p", ascending=False).drop_duplicates(["l", "r"])
+
+    labels = _components(
+        len(ids), position[edges["l"]].to_numpy(), position[edges["r"]].to_numpy()
+    )
+    result = pd.Series(labels.astype("int64"), index=ids)
+    if len(cannot):
+        cl, cr = result[cannot["l"]].to_numpy(), result[cannot["r"]].to_numpy()
+        bad = set(cl[cl == cr].tolist())
+        if bad:
+            in_bad = result[result.isin(bad)]
+            sub_nodes = in_bad.index.to_numpy()
+            sub_edges = edges[edges["l"].isin(sub_nodes)]
+            sub_cannot = cannot[cannot["l"].isin(sub_nodes) & cannot["r"].isin(sub_nodes)]
+            roots = _greedy(
+                sub_nodes, sub_edges,
+                set(zip(sub_cannot["l"].tolist(), sub_cannot["r"].tolist(), strict=True)),
+            )
+            offset = int(labels.max()) + 1
+            root_index = {r: offset + i for i, r in enumerate(sorted(set(roots.values())))}
+            result.loc[list(roots)] = [root_index[roots[v]] for v in roots]
+    if sole is not None:
+        result = _attach_sole_candidates(result, pairs, cannot, low=sole)
+    # Label each cluster by its smallest node id: deterministic across backends.
+    smallest = pd.Series(result.index, index=result.index).groupby(result).transform("min")
+    return smallest.rename("cluster")
+
+
+def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.DataFrame, *,
+                            low: float) -> pd.Series:
+    """A record left alone whose every scored link (any probability kept) points into one
+    and the same person of two or more records, at ``low`` or above, joins that person.
+
+    Sparse records (a name and little else) rarely reach the merge threshold pair by pair,
+    yet when nobody else in the data could be them, they are that person. Only records
+    alone are attached, and only to one person, so this cannot chain two people together;
+    a cannot-link or a household guard on any of the links stops it.
+    """
+    sizes = labels.map(labels.value_counts())
+    left = pairs["unique_id_l"].to_numpy()
+    right = pairs["unique_id_r"].to_numpy()
+    ends = pd.DataFrame({
+        "node": np.concatenate([left, right]),
+        "other": np.concatenate([right, left]),
+        "p": np.concatenate([pairs["match_probability"].to_numpy()] * 2),
+    })
+    ends = ends[ends["node"].isin(sizes.index[sizes == 1])]
+    ends["target"] = labels.reindex(ends["other"]).to_numpy()
+    blocked = set(zip(cannot["l"], cannot["r"], strict=True)) if len(cannot) else set()
+    if blocked:
+        lo = np.minimum(ends["node"], ends["other"])
+        hi = np.maximum(ends["node"], ends["other"])
+        ends["blocked"] = [(a, b) in blocked for a, b in zip(lo, hi, strict=True)]
+    else:
+        ends["blocked"] = False
+    ends["target_size"] = sizes.reindex(ends["other"]).to_numpy()
+    summary = ends.groupby("node").agg(targets=("target", "nunique"), best=("p", "max"),
+                                       target=("target", "first"), blocked=("blocked", "any"),
+                                       smallest=("target_size", "min"))
+    chosen = summary[(summary["targets"] == 1) & (summary["best"] >= low) & ~summary["blocked"]
+                     & (summary["smallest"] >= 2)]
+    out = labels.copy()
+    out.loc[chosen.index] = chosen["target"].astype(labels.dtype).to_numpy()
+    return out
+
+
+def record_confidence(labels: pd.Series, pairs: pd.DataFrame) -> pd.Series:
+    """Per record: the best link probability inside its cluster; for a record alone, one
+    minus the best probability of any link it has (how sure we are it stands alone)."""
+    left = labels.reindex(pairs["unique_id_l"]).to_numpy()
+    right = labels.reindex(pairs["unique_id_r"]).to_numpy()
+    inside = left == right
+    prob = pairs["match_probability"].to_numpy()
+    ends = pd.DataFrame({
+        "node": np.concatenate([pairs["unique_id_l"], pairs["unique_id_r"]]),
+        "p": np.concatenate([prob, prob]),
+        "inside": np.concatenate([inside, inside]),
+    })
+    best_inside = ends[ends["inside"]].groupby("node")["p"].max()
+    best_any = ends.groupby("node")["p"].max()
+    sizes = labels.map(labels.value_counts())
+    alone = 1.0 - best_any.reindex(labels.index).fillna(0.0)
+    together = best_inside.reindex(labels.index).clip(upper=1.0).fillna(1.0)
+    return pd.Series(np.where(sizes > 1, together, alone), index=labels.index).clip(0.0, 1.0)
+
+
+def review_candidates(
+    labels: pd.Series, pairs: pd.DataFrame, *, low: float, threshold: float
+) -> pd.DataFrame:
+    """Pairs a person should look at: uncertain scores, and strong scores the household
+    guard held back, whose records ended in different clusters."""
+    left = labels.reindex(pairs["unique_id_l"]).to_numpy()
+    right = labels.reindex(pairs["unique_id_r"]).to_numpy()
+    apart = left != right
+    prob = pairs["match_probability"]
+    guard = pairs["guard"] if "guard" in pairs.columns else pd.Series(False, index=pairs.index)
+    uncertain = (prob >= low) & (prob < threshold)
+    held = guard.astype(bool) & (prob >= threshold)
+    chosen = pairs[apart & (uncertain | held).to_numpy()].copy()
+    chosen["reason"] = np.where(
+        chosen["guard"].astype(bool) if "guard" in chosen.columns else False,
+        "household guard: different forename, sex or date of birth",
+        "uncertain match probability",
+    )
+    return chosen

@@ -1,0 +1,250 @@
+"""The single view of the child: every agency's events in date order, with who and what.
+
+A service (engine in, model out) for the CLI and the web page, which wrap access checks and
+audit around it. It reads only the records of one child and the events they are linked to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Engine, and_, or_, select
+
+from lantern.resolve import stage as resolve_stage
+from lantern.screen.config import ScreeningConfig, load_config
+from lantern.store.tables.core import (
+    agencies,
+    event_indicators,
+    event_records,
+    links,
+    location_records,
+    object_records,
+    person_records,
+)
+from lantern.store.tables.screen import screen_missed, screen_risk
+
+
+class ChildNotFound(LookupError):
+    """No resolved person has this id."""
+
+
+class PersonRecord(BaseModel):
+    agency: str
+    agency_type: str
+    area: str
+    person_ref: str
+    name: str
+    dob: str | None
+    sex: str | None
+
+
+class Linked(BaseModel):
+    entity: Literal["person", "object", "location"]
+    ref: str
+    role: str
+    resolved_id: str | None
+    label: str
+
+
+class TimelineEvent(BaseModel):
+    occurred_on: date
+    agency: str
+    agency_type: str
+    area: str
+    event_ref: str
+    kind: str
+    indicators: list[str]
+    warning_signs: list[str]
+    child_roles: list[str]
+    linked: list[Linked]
+    grading: str | None
+    grading_scheme: str | None
+    handling: str | None
+    summary: str | None
+
+
+class RiskSummary(BaseModel):
+    risk: str
+    score: float
+    identified_victim: bool
+    reasons: str
+    risk_date: date | None
+
+
+class MissedSummary(BaseModel):
+    status: str
+    first_sign_on: date
+    agencies: str
+    contacts: int
+    responded_on: date | None
+    reason: str
+
+
+class ChildView(BaseModel):
+    person_id: str
+    names_by_agency: dict[str, list[str]]
+    dates_of_birth: list[str]
+    areas: list[str]
+    records: list[PersonRecord]
+    risk: RiskSummary | None
+    missed: MissedSummary | None
+    events: list[TimelineEvent]
+
+
+def _name(row: pd.Series) -> str:
+    parts = [row.get("forename"), row.get("middle_names"), row.get("surname")]
+    return " ".join(str(p) for p in parts if isinstance(p, str) and p) or "(no name)"
+
+
+def _pairs_clause(columns: tuple, pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    return or_(*[and_(columns[0] == a, columns[1] == r) for a, r in pairs])
+
+
+def _frame(engine: Engine, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def child_view(engine: Engine, person_id: str, *,
+               config: ScreeningConfig | None = None) -> ChildView:
+    """Everything the agencies hold about one resolved person, in date order."""
+    config = config or load_config()
+    identities = resolve_stage.person_identities(engine)
+    mine = identities[identities["person_id"] == person_id]
+    if mine.empty:
+        raise ChildNotFound(f"no person {person_id!r}")
+    pairs = list(zip(mine["agency"], mine["person_ref"], strict=True))
+    p = person_records
+    persons = _frame(engine, select(p, agencies.c.type.label("agency_type"))
+                     .join(agencies, agencies.c.code == p.c.agency)
+                     .where(p.c.is_current.is_(True), p.c.withdrawn.is_(False),
+                            _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
+    records = [PersonRecord(agency=r["agency"], agency_type=r["agency_type"], area=r["area"],
+                            person_ref=r["person_ref"], name=_name(r), dob=_optional(r["dob"]),
+                            sex=_optional(r["sex"])) for _, r in persons.iterrows()]
+    names: dict[str, list[str]] = {}
+    for record in records:
+        names.setdefault(record.agency, [])
+        if record.name not in names[record.agency]:
+            names[record.agency].append(record.name)
+
+    e = event_records
+    own = _frame(engine, select(links.c.event_record_id, links.c.role)
+                 .where(links.c.entity == "person",
+                        _pairs_clause((links.c.agency, links.c.ref), pairs)))
+    events = _frame(engine, select(e, agencies.c.type.label("agency_type"))
+                    .join(agencies, agencies.c.code == e.c.agency)
+                    .where(e.c.id.in_(own["event_record_id"].unique().tolist()),
+                           e.c.is_current.is_(True), e.c.withdrawn.is_(False)))
+    ids = events["id"].tolist()
+    everyone = _frame(engine, select(links).where(links.c.event_record_id.in_(ids)))
+    indicators = _frame(engine, select(event_indicators)
+                        .where(event_indicators.c.event_record_id.in_(ids)))
+    labels = _labels(engine, everyone, events, identities)
+
+    timeline = []
+    for _, ev in events.sort_values(["occurred_on", "agency", "event_ref"]).iterrows():
+        codes = sorted(indicators.loc[indicators["event_record_id"] == ev["id"], "indicator"])
+        roles = sorted(set(own.loc[own["event_record_id"] == ev["id"], "role"]))
+        others = everyone[everyone["event_record_id"] == ev["id"]]
+        linked = []
+        for _, link in others.iterrows():
+            key = (link["entity"], link["agency"], link["ref"])
+            resolved, label = labels.get(key, (None, link["ref"]))
+            if link["entity"] == "person" and resolved == person_id:
+                continue
+            linked.append(Linked(entity=link["entity"], ref=link["ref"], role=link["role"],
+                                 resolved_id=resolved, label=label))
+        location_ref = _optional(ev["location_ref"])
+        if location_ref and not any(x.entity == "location" and x.ref == location_ref
+                                    for x in linked):
+            resolved, label = labels.get(("location", ev["agency"], location_ref),
+                                         (None, location_ref))
+            linked.append(Linked(entity="location", ref=location_ref, role="present",
+                                 resolved_id=resolved, label=label))
+        timeline.append(TimelineEvent(
+            occurred_on=pd.Timestamp(ev["occurred_on"]).date(), agency=ev["agency"],
+            agency_type=ev["agency_type"], area=ev["area"], event_ref=ev["event_ref"],
+            kind=ev["kind"], indicators=codes,
+            warning_signs=[config.indicators[c].label for c in codes if c in config.indicators],
+            child_roles=roles, linked=linked, grading=_optional(ev["grading_raw"]),
+            grading_scheme=_optional(ev["grading_scheme"]),
+            handling=_optional(ev["grading_handling"]), summary=_optional(ev["summary"]),
+        ))
+    return ChildView(
+        person_id=person_id, names_by_agency=names,
+        dates_of_birth=sorted({r.dob for r in records if r.dob}),
+        areas=sorted({r.area for r in records} | {t.area for t in timeline}),
+        records=records, risk=_risk(engine, person_id), missed=_missed(engine, person_id),
+        events=timeline,
+    )
+
+
+def _labels(engine: Engine, everyone: pd.DataFrame, events: pd.DataFrame,
+            identities: pd.DataFrame) -> dict[tuple[str, str, str], tuple[str | None, str]]:
+    """(entity, agency, ref) -> (resolved id, a readable label) for the linked entities."""
+    out: dict[tuple[str, str, str], tuple[str | None, str]] = {}
+    people = everyone[everyone["entity"] == "person"]
+    if len(people):
+        pairs = list(set(zip(people["agency"], people["ref"], strict=True)))
+        p = person_records
+        found = _frame(engine, select(p).where(
+            p.c.is_current.is_(True), _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
+        ids = identities.set_index(["agency", "person_ref"])["person_id"]
+        for _, r in found.iterrows():
+            dob = f", born {r['dob']}" if isinstance(r["dob"], str) else ""
+            out[("person", r["agency"], r["person_ref"])] = (
+                ids.get((r["agency"], r["person_ref"])), _name(r) + dob)
+    objects = everyone[everyone["entity"] == "object"]
+    if len(objects):
+        o = object_records
+        pairs = list(set(zip(objects["agency"], objects["ref"], strict=True)))
+        found = _frame(engine, select(o).where(
+            o.c.is_current.is_(True), _pairs_clause((o.c.agency, o.c.object_ref), pairs)))
+        for _, r in found.iterrows():
+            value = _optional(r["value"]) or r["value_raw"]
+            text = f"{r['kind']} {value}" + (f" ({r['description']})"
+                                              if isinstance(r["description"], str) else "")
+            out[("object", r["agency"], r["object_ref"])] = (f"{r['kind']}:{value}", text)
+    places = pd.concat([
+        everyone.loc[everyone["entity"] == "location", ["agency", "ref"]],
+        events[["agency", "location_ref"]].dropna().rename(columns={"location_ref": "ref"}),
+    ])
+    if len(places):
+        loc = location_records
+        pairs = list(set(zip(places["agency"], places["ref"], strict=True)))
+        found = _frame(engine, select(loc).where(
+            loc.c.is_current.is_(True), _pairs_clause((loc.c.agency, loc.c.location_ref), pairs)))
+        for _, r in found.iterrows():
+            bits = [b for b in (r["name"], r["postcode"]) if isinstance(b, str)]
+            out[("location", r["agency"], r["location_ref"])] = (
+                None, f"{r['kind']}: " + (", ".join(bits) or r["location_ref"]))
+    return out
+
+
+def _risk(engine: Engine, person_id: str) -> RiskSummary | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(screen_risk).where(screen_risk.c.person_id == person_id)).mappings().first()
+    if row is None:
+        return None
+    return RiskSummary(risk=row["risk"], score=row["score"],
+                       identified_victim=row["identified_victim"], reasons=row["reasons"],
+                       risk_date=row["risk_date"])
+
+
+def _missed(engine: Engine, person_id: str) -> MissedSummary | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(screen_missed).where(screen_missed.c.person_id == person_id)
+        ).mappings().first()
+    if row is None:
+        return None
+    return MissedSummary(**{k: row[k] for k in MissedSummary.model_fields})

@@ -1,0 +1,17 @@
+"""Ingest fixtures. ``engine`` (an empty store per test, on SQLite and, when configured,
+PostgreSQL) comes from ``tests/conftest.py``."""
+
+from __future__ import annotations
+
+import pytest
+from ingest_helpers import SAMPLE
+from sqlalchemy import Engine
+
+from lantern.ingest import load_areas
+
+
+@pytest.fixture
+def store(engine: Engine) -> Engine:
+    """An empty store with the sample areas loaded."""
+    load_areas(engine, SAMPLE / "areas.csv")
+    return engine
