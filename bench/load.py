@@ -90,23 +90,27 @@ def _typo(name: str, rng: random.Random) -> str:
     return name[:i] + name[i + 1] + name[i] + name[i + 2:]
 
 
+def _request(kind: str, names: list[str], people: list[str],
+             rng: random.Random) -> tuple[str, dict[str, str]]:
+    if kind == "search":
+        return "/api/v1/persons/search", {"name": _typo(rng.choice(names), rng)}
+    if kind == "child":
+        return f"/api/v1/persons/{rng.choice(people)}", {"purpose": "safeguarding"}
+    if kind == "alerts":
+        return "/api/v1/alerts", {"limit": "100"}
+    return "/api/v1/national/funnel", {}
+
+
 async def client(base: str, token: str, names: list[str], people: list[str], until: float,
-                 seed: int, results: dict[str, list[float]], errors: dict[str, int]) -> None:
+                 seed: int, results: dict[str, list[float]], errors: dict[str, int],
+                 mix: dict[str, float]) -> None:
     rng = random.Random(seed)
+    kinds, weights = list(mix), list(mix.values())
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
         while time.perf_counter() < until:
-            roll = rng.random()
-            if roll < 0.4:
-                kind, url, params = "search", "/api/v1/persons/search", {
-                    "name": _typo(rng.choice(names), rng)}
-            elif roll < 0.8:
-                kind, url, params = "child", f"/api/v1/persons/{rng.choice(people)}", {
-                    "purpose": "safeguarding"}
-            elif roll < 0.9:
-                kind, url, params = "alerts", "/api/v1/alerts", {}
-            else:
-                kind, url, params = "national", "/api/v1/national/funnel", {}
+            kind = rng.choices(kinds, weights)[0]
+            url, params = _request(kind, names, people, rng)
             started = time.perf_counter()
             try:
                 response = await http.get(url, params=params)
@@ -139,8 +143,9 @@ def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def report(results: dict[str, list[float]], errors: dict[str, int], seconds: float,
-           clients: int, persons: int) -> str:
-    lines = [f"{clients} clients, {seconds:.0f} s, {persons:,} resolved persons",
+           clients: int, persons: int, mix: dict[str, float]) -> str:
+    lines = [f"{clients} clients, {seconds:.0f} s, {persons:,} resolved persons, "
+             f"mix {mix}",
              "", "| request | n | p50 ms | p95 ms | p99 ms | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     total = 0
@@ -159,11 +164,12 @@ def report(results: dict[str, list[float]], errors: dict[str, int], seconds: flo
 
 
 async def _load(base: str, token: str, names: list[str], people: list[str], clients: int,
-                seconds: float) -> tuple[dict[str, list[float]], dict[str, int]]:
+                seconds: float, mix: dict[str, float]
+                ) -> tuple[dict[str, list[float]], dict[str, int]]:
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     until = time.perf_counter() + seconds
-    await asyncio.gather(*[client(base, token, names, people, until, i, results, errors)
+    await asyncio.gather(*[client(base, token, names, people, until, i, results, errors, mix)
                            for i in range(clients)])
     return results, errors
 
@@ -176,7 +182,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--mix", default="search=4,child=4,alerts=1,national=1",
+                        help="request kinds and weights")
     args = parser.parse_args()
+    mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     os.chdir(ROOT)
     db = args.db or build_world(Path(tempfile.mkdtemp(prefix="lantern-load-")),
                                 scale=args.scale)
@@ -185,14 +194,18 @@ def main() -> None:
     server = serve(db, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(_load(base, token, names, people, 5, args.warmup))
+        asyncio.run(_load(base, token, names, people, 5, args.warmup, mix))
         results, errors = asyncio.run(_load(base, token, names, people, args.clients,
-                                            args.seconds))
-        print(report(results, errors, args.seconds, args.clients, persons))
+                                            args.seconds, mix))
+        print(report(results, errors, args.seconds, args.clients, persons, mix))
         print(f"store: {db}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 if __name__ == "__main__":

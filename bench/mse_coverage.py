@@ -91,7 +91,7 @@ def run(seeds: int, areas: int, boot: int, scenarios: list[Scenario], methods: l
                 t0 = time.perf_counter()
                 est = estimate_frame(table, n_boot=boot, seed=seed * 1000 + area, **opts)
                 took = time.perf_counter() - t0
-                ok = isinstance(est, Estimate)
+                value = est if isinstance(est, Estimate) else None
                 rows.append(
                     {
                         "scenario": scenario.name,
@@ -100,9 +100,9 @@ def run(seeds: int, areas: int, boot: int, scenarios: list[Scenario], methods: l
                         "method": name,
                         "truth": n_true,
                         "observed": int(table["count"].sum()),
-                        "estimate": est.estimate if ok else math.nan,
-                        "low": est.low if ok else math.nan,
-                        "high": est.high if ok else math.nan,
+                        "estimate": value.estimate if value else math.nan,
+                        "low": value.low if value else math.nan,
+                        "high": value.high if value else math.nan,
                         "seconds": took,
                     }
                 )

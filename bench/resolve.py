@@ -31,7 +31,7 @@ import pandas as pd
 
 from lantern.resolve.synthetic import world
 
-THRESHOLD = 0.9
+THRESHOLD = 0.8
 
 
 def pairwise(truth: pd.Series, predicted: pd.Series) -> dict[str, float]:

@@ -4,8 +4,11 @@ pages at ``/``, vendored static files at ``/static``. Nothing is fetched at run 
 from __future__ import annotations
 
 import secrets as _secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -28,12 +31,25 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
+# Requests run in worker threads; fewer threads than the store's connection pool (5 + 10
+# overflow by default) so that no request waits for a connection, and few enough for two
+# cores and the GIL.
+WORKER_THREADS = 12
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(
     engine: Engine, *, secret: str | bytes | None = None, secure_cookies: bool = False
 ) -> FastAPI:
     """Build the app over one store. ``secret`` keys CSRF tokens (random if not given)."""
     key = secret.encode() if isinstance(secret, str) else (secret or _secrets.token_bytes(32))
     app = FastAPI(
+        lifespan=_lifespan,
         title="Lantern API",
         version="1",
         description=(

@@ -30,7 +30,7 @@ class AppContext:
     index: SearchIndex = field(init=False)
     secure_cookies: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
-    cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    cache_lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.index = SearchIndex(self.engine)

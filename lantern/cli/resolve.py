@@ -32,14 +32,18 @@ def resolve(
         "--full", help="Re-score every pair, not only pairs involving new or changed "
         "records.")] = False,
     threshold: Annotated[float, typer.Option(
-        help="Merge records linked at or above this match probability.")] = 0.9,
+        help="Merge records linked at or above this match probability.")] = 0.8,
     review_low: Annotated[float, typer.Option(
         help="Pairs from this probability up to the threshold go to clerical review.")] = 0.5,
     threads: Annotated[int | None, typer.Option(
         help="DuckDB threads (default: all cores).", show_default=False)] = None,
 ) -> None:
-    """Resolve who is who: score pairs with Splink, cluster on strong links under the
-    review decisions, keep person ids stable, queue uncertain pairs for review."""
+    """Resolve who is who: Splink scores pairs, strong links cluster, ids stay stable.
+
+    Trains the model without labels on first use (then reuses it), scores only pairs that
+    involve new or changed records, clusters on strong links under the review decisions
+    and the household guard, and queues uncertain pairs for review.
+    """
     from lantern.resolve import stage
 
     if engine_name not in ("duckdb", "spark"):

@@ -31,9 +31,23 @@ def serve(
     engine = open_store(db)
     app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
                      secure_cookies=secure_cookies)
+    warm_up()
     app.state.ctx.index.refresh(force=True)
     console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def warm_up() -> None:
+    """Import the analytical services now, so the first visitor does not wait for them."""
+    from importlib import import_module
+
+    for name in ("lantern.screen.timeline", "lantern.screen.alerts", "lantern.resolve.review",
+                 "lantern.national.stage", "lantern.national.funnel", "lantern.national.sdc",
+                 "lantern.national.mse.estimate", "lantern.ingest"):
+        try:
+            import_module(name)
+        except ImportError:
+            continue
 
 
 def register(root: typer.Typer) -> None:

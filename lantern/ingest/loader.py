@@ -42,6 +42,7 @@ from lantern.ingest.writer import (
     insert_rows,
     lock_for_ingest,
     next_id,
+    select_in,
     set_flag,
     sync_sequence,
     upsert,
@@ -310,12 +311,8 @@ class _Loader:
         targets = sorted({row[0] for row in rows if row[0] in stored})
         if not targets:
             return rows
-        have: set[tuple[Any, ...]] = set()
-        for start in range(0, len(targets), 900):
-            part = targets[start : start + 900]
-            query = select(links.c.event_record_id, links.c.entity, links.c.ref,
-                           links.c.role).where(links.c.event_record_id.in_(part))
-            have.update(tuple(r) for r in self.conn.execute(query))
+        sql = "SELECT event_record_id, entity, ref, role FROM links WHERE event_record_id {in}"
+        have = {tuple(r) for r in select_in(self.conn, sql, (), targets)}
         return [row for row in rows if (row[0], row[4], row[5], row[6]) not in have]
 
     def _carry_links_forward(self) -> None:

@@ -218,7 +218,7 @@ class FileScan:
 
     newlines: int  # for the progress bar
     nul: bool  # whether rows must be checked for NUL characters
-    quotes: bool  # whether a record may span lines (else line numbers are positions)
+    quotes: bool  # whether a record may span lines (quotes, or a bare carriage return)
 
 
 def check_utf8(source: Source, name: str) -> FileScan:
@@ -226,6 +226,7 @@ def check_utf8(source: Source, name: str) -> FileScan:
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = 0
     nul = quotes = False
+    returns = crlf = 0
     with source.open(name) as stream:
         while block := stream.read(_CHUNK):
             try:
@@ -239,11 +240,13 @@ def check_utf8(source: Source, name: str) -> FileScan:
             newlines += block.count(b"\n")
             nul = nul or b"\x00" in block
             quotes = quotes or b'"' in block
+            returns += block.count(b"\r")
+            crlf += block.count(b"\r\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
             raise SubmissionError(f"{name} is not UTF-8 (truncated character at the end)") from exc
-    return FileScan(newlines=newlines, nul=nul, quotes=quotes)
+    return FileScan(newlines=newlines, nul=nul, quotes=quotes or returns != crlf)
 
 
 def text_stream(stream: IO[bytes]) -> io.TextIOWrapper:

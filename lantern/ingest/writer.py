@@ -12,10 +12,10 @@ from datetime import date, datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text, update
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-LOOKUP_BATCH = 2000
+LOOKUP_BATCH = 5000
 _INGEST_LOCK = 0x4C414E54  # advisory lock key serialising ingests on PostgreSQL
 
 
@@ -91,17 +91,32 @@ def _batches(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterable[Sequenc
         yield items[start : start + size]
 
 
+def select_in(conn: Connection, sql: str, params: Sequence[Any],
+              values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (ending in ``IN``-list placeholder ``{in}``) over many values at once.
+
+    Raw DB-API SQL: building an ``IN`` of thousands of bound parameters through
+    SQLAlchemy's compiler would cost more than the query. PostgreSQL gets one array.
+    """
+    out: list[tuple[Any, ...]] = []
+    if is_postgres(conn):
+        query = sql.replace("?", "%s").replace("{in}", "= ANY(%s)")
+        if values:
+            out.extend(conn.exec_driver_sql(query, (*params, list(values))).fetchall())
+        return out
+    for part in _batches(values, LOOKUP_BATCH):
+        query = sql.replace("{in}", f"IN ({', '.join('?' * len(part))})")
+        out.extend(conn.exec_driver_sql(query, (*params, *part)).fetchall())
+    return out
+
+
 def current_records(conn: Connection, table: Table, ref_column: str, agency: str,
                     refs: Sequence[str]) -> dict[str, tuple[int, int]]:
     """``ref -> (id, version)`` of the current stored version, for the refs that have one."""
-    found: dict[str, tuple[int, int]] = {}
-    ref = table.c[ref_column]
-    for part in _batches(list(dict.fromkeys(refs))):
-        query = select(ref, table.c.id, table.c.version).where(
-            table.c.agency == agency, table.c.is_current.is_(True), ref.in_(part)
-        )
-        found.update({r: (i, v) for r, i, v in conn.execute(query)})
-    return found
+    sql = (f"SELECT {ref_column}, id, version FROM {table.name} "
+           f"WHERE agency = ? AND is_current = ? AND {ref_column} {{in}}")
+    rows = select_in(conn, sql, (agency, True), list(dict.fromkeys(refs)))
+    return {r: (int(i), int(v)) for r, i, v in rows}
 
 
 def any_records(conn: Connection, table: Table, agency: str) -> bool:
@@ -112,8 +127,17 @@ def any_records(conn: Connection, table: Table, agency: str) -> bool:
 def set_flag(conn: Connection, table: Table, column: str, value: bool,
              ids: Sequence[int]) -> None:
     """``column = value`` on the rows with these ids, in batches."""
-    for part in _batches(list(ids), 900):
-        conn.execute(update(table).where(table.c.id.in_(part)).values({column: value}))
+    if not ids:
+        return
+    if is_postgres(conn):
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {column} = %s WHERE id = ANY(%s)",
+                             (value, list(ids)))
+        return
+    for part in _batches(list(ids), LOOKUP_BATCH):
+        conn.exec_driver_sql(
+            f"UPDATE {table.name} SET {column} = ? WHERE id IN ({', '.join('?' * len(part))})",
+            (value, *part),
+        )
 
 
 def upsert(conn: Connection, table: Table, rows: list[dict[str, Any]], *, key: str,

@@ -240,17 +240,17 @@ def national_figures(people: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         seen = block.assign(on=1).pivot_table(
             index="national_id", columns="agency_type", values="on", aggfunc="max", fill_value=0)
         table = seen.value_counts().rename("count").reset_index()
-        est = estimate_frame(table, heterogeneity=True) if seen.shape[1] >= 2 else None
-        ok = isinstance(est, Estimate)
+        result = estimate_frame(table, heterogeneity=True) if seen.shape[1] >= 2 else None
+        est = result if isinstance(result, Estimate) else None
         rows.append({
-            "year": int(year),
+            "year": int(str(year)),
             "children_identified": int(per_person.size),
             "children_in_several_areas": int((per_person > 1).sum()),
             "sum_of_area_counts": int(block.groupby("area")["national_id"].nunique().sum()),
-            "estimated_total": est.estimate if ok else np.nan,
-            "estimated_low": est.low if ok else np.nan,
-            "estimated_high": est.high if ok and np.isfinite(est.high) else np.nan,
-            "mse_model": est.model if ok else "",
+            "estimated_total": est.estimate if est else np.nan,
+            "estimated_low": est.low if est else np.nan,
+            "estimated_high": est.high if est and np.isfinite(est.high) else np.nan,
+            "mse_model": est.model if est else "",
         })
     national = pd.DataFrame(rows)
     pairs = ided[["national_id", "area"]].drop_duplicates()

@@ -216,7 +216,7 @@ def national_table(stats: pd.DataFrame, config: SdcConfig) -> pd.DataFrame:
     rows = []
     for year, block in stats.groupby("year"):
         rows.append({
-            "year": int(year),
+            "year": int(str(year)),
             "identified (rounded)": _num(round_total(float(block["children_identified"].sum()),
                                                      config)),
             "high risk (rounded)": _num(round_total(float(block["children_high_risk"].sum()),
@@ -342,7 +342,8 @@ def _table_page(pdf: PdfPages, title: str, frame: pd.DataFrame) -> None:
         ax = fig.add_axes((0.03, 0.03, 0.94, 0.88))
         ax.axis("off")
         if len(part):
-            tab = ax.table(cellText=part.astype(str).to_numpy(), colLabels=list(part.columns),
+            cells = [[str(v) for v in row] for row in part.itertuples(index=False)]
+            tab = ax.table(cellText=cells, colLabels=[str(c) for c in part.columns],
                            loc="upper center", cellLoc="right", colLoc="right")
             tab.auto_set_font_size(False)
             tab.set_fontsize(7.5)

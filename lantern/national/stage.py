@@ -85,7 +85,7 @@ def compute(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
     return [
-        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
         for row in clean.to_dict(orient="records")
     ]
 

@@ -119,7 +119,7 @@ def capture_tables(victims: pd.DataFrame) -> dict[tuple[str, int], pd.DataFrame]
     for (area, year), block in seen.groupby(level=["area", "year"]):
         block = block.loc[:, block.sum(axis=0) > 0]
         table = block.value_counts().rename("count").reset_index()
-        out[(str(area), int(year))] = table
+        out[(str(area), int(str(year)))] = table
     return out
 
 

@@ -35,7 +35,7 @@ def centralities(graph: ig.Graph, membership: np.ndarray, inside: np.ndarray,
     """
     weights = graph.es["weight"] if graph.ecount() else None
     strength = np.asarray(graph.strength(weights=weights), dtype=float)
-    pagerank = np.asarray(graph.personalized_pagerank(weights=weights), dtype=float) \
+    pagerank = np.asarray(graph.pagerank(weights=weights), dtype=float) \
         if graph.vcount() else np.zeros(0)
     # betweenness on the ties inside groups only: one igraph call, paths never leave a group
     wanted = inside.astype(bool)

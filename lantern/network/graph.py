@@ -88,7 +88,8 @@ def recency_factor(occurred_on: pd.Series, config: NetworkConfig) -> pd.Series:
     if dates.notna().sum() == 0:
         return pd.Series(1.0, index=occurred_on.index)
     age_years = (dates.max() - dates).dt.days.fillna(0) / DAYS_PER_YEAR
-    decay = np.power(0.5, age_years / config.recency.half_life_years)
+    decay = pd.Series(np.power(0.5, age_years / config.recency.half_life_years),
+                      index=occurred_on.index)
     return decay.clip(lower=config.recency.floor)
 
 
@@ -253,7 +254,7 @@ def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
 def _join_areas(keys: pd.Series, areas: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"key": keys.to_numpy(), "area": areas.to_numpy()}).dropna()
     frame = frame.drop_duplicates().sort_values(["key", "area"])
-    return frame.groupby("key", sort=True)["area"].agg(";".join)
+    return (frame["area"].astype(str) + ";").groupby(frame["key"], sort=True).sum().str[:-1]
 
 
 def _entity_nodes(objects: pd.DataFrame, locations: pd.DataFrame) -> pd.DataFrame:

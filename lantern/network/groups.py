@@ -101,7 +101,10 @@ def stable_ids(members: pd.DataFrame, previous: pd.DataFrame, *,
     ``next_number`` in order of size (then smallest person id), so ids never get reused.
     Returns a Series community -> group_id.
     """
-    comms = members.groupby("community")["person_id"].agg(["size", "min"])
+    ordered = members.sort_values("person_id")
+    comms = pd.DataFrame({"size": ordered.groupby("community").size(),
+                          "min": ordered.drop_duplicates("community").set_index(
+                              "community")["person_id"]})
     comms = comms.sort_values(["size", "min"], ascending=[False, True])
     assigned = pd.Series(dtype=object)
     if not previous.empty:
@@ -114,7 +117,9 @@ def stable_ids(members: pd.DataFrame, previous: pd.DataFrame, *,
     fresh = [c for c in comms.index if c not in assigned.index]
     numbers = range(next_number, next_number + len(fresh))
     new = pd.Series([f"{prefix}{n:06d}" for n in numbers], index=fresh, dtype=object)
-    return pd.concat([assigned, new]).reindex(comms.index)
+    parts = [p.astype(object) for p in (assigned, new) if not p.empty]
+    combined = pd.concat(parts) if parts else pd.Series(dtype=object)
+    return combined.reindex(comms.index)
 
 
 def id_number(group_ids: pd.Series, prefix: str = "G") -> int:

@@ -122,11 +122,13 @@ def store_results(engine: Engine, results: Results, config: NetworkConfig, *,
                   seconds: float) -> int:
     """Replace the previous run's results in one transaction; returns the run id."""
     with engine.begin() as connection:
-        run_id = connection.execute(insert(network_runs).values(
+        key = connection.execute(insert(network_runs).values(
             run_at=datetime.now(), config_version=str(config.version),
             objective=config.groups.objective, resolution=config.groups.resolution,
             nodes=len(results.nodes), edges=len(results.edges), groups=len(results.groups),
-            seconds=seconds)).inserted_primary_key[0]
+            seconds=seconds)).inserted_primary_key
+        assert key is not None
+        run_id = key[0]
         for table in (network_members, network_entities, network_events, network_hotspots,
                       network_nodes, network_edges):
             connection.execute(delete(table))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import igraph as ig
 import numpy as np
 import pandas as pd
 
@@ -214,3 +215,22 @@ def planted_world(*, n_groups: int = 40, seed: int = 0, n_areas: int = 6,
     inputs = NetworkInputs(persons=person_records.drop(columns=["role"]), events=events,
                            links=links, objects=objects, locations=locations)
     return PlantedWorld(inputs=inputs, truth=truth)
+
+
+def score_planted(world: PlantedWorld, members: pd.DataFrame) -> tuple[float, float, float]:
+    """ARI over planted members (unplaced = alone), offender recall, cross-area recall."""
+    truth = world.truth
+    placed = members.drop_duplicates("person_id").set_index("person_id")["group_id"]
+    pred = truth["person_id"].map(placed)
+    labels = pred.fillna("alone:" + truth["person_id"])
+    ari = ig.compare_communities(pd.factorize(truth["group"])[0].tolist(),
+                                 pd.factorize(labels)[0].tolist(), method="ari")
+    recall = float(pred[truth["role"] == "suspect"].notna().mean())
+    areas = members.drop_duplicates("group_id").set_index("group_id")["areas"]
+    cross = truth[truth["cross_area"]].assign(pred=pred)
+    counts = cross.dropna(subset=["pred"]).groupby(["group", "pred"]).size().rename("n")
+    best = counts.reset_index().sort_values(["group", "n"], ascending=[True, False]) \
+        .drop_duplicates("group").set_index("group")["pred"].reindex(
+        cross["group"].unique())
+    spans = best.map(areas).fillna("").str.count(";") >= 1
+    return ari, recall, float(spans.mean()) if len(spans) else 1.0

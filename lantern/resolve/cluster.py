@@ -21,13 +21,14 @@ from scipy.sparse.csgraph import connected_components
 DIFFERENT = 0
 IDENTIFIER_MATCH = 1
 SHARED_MOBILE = 2
+SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at this probability or more
 
 
 def household_guard(pairs: pd.DataFrame) -> pd.Series:
     """Pairs that must not merge automatically: they look like one household (same
     surname or same residence) yet have a different forename (not a nickname, alias,
-    middle name or typo of the other), a different recorded sex or a clearly different
-    date of birth, and share no personal identifier (NHS number, UPN, mobile, email).
+    middle name or typo of the other), a different middle name, a different recorded sex
+    or a clearly different date of birth, and share no personal identifier (NHS number, UPN, mobile, email).
     Siblings and twins share surname, address and sometimes a birthday; a parent may share
     a child's name; forename, sex and date of birth are what tell them apart.
     """
@@ -42,6 +43,7 @@ def household_guard(pairs: pd.DataFrame) -> pd.Series:
         (gamma("gamma_forename") == DIFFERENT)
         | (gamma("gamma_sex") == DIFFERENT)
         | (gamma("gamma_dob") == DIFFERENT)  # a parent and a child of the same name
+        | (gamma("gamma_middle") == DIFFERENT)  # two Jacks: Jack Callum, Jack Thomas
     )
     personal = (
         (gamma("gamma_nhs_number") == IDENTIFIER_MATCH)
@@ -175,7 +177,7 @@ def cluster(
 
 
 def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.DataFrame, *,
-                            low: float) -> pd.Series:
+                            low: float, rival: float = SOLE_RIVAL) -> pd.Series:
     """A record left alone whose every scored link (any probability kept) points into one
     and the same person of two or more records, at ``low`` or above, joins that person.
 
@@ -202,11 +204,15 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
     else:
         ends["blocked"] = False
     ends["target_size"] = sizes.reindex(ends["other"]).to_numpy()
-    summary = ends.groupby("node").agg(targets=("target", "nunique"), best=("p", "max"),
-                                       target=("target", "first"), blocked=("blocked", "any"),
-                                       smallest=("target_size", "min"))
-    chosen = summary[(summary["targets"] == 1) & (summary["best"] >= low) & ~summary["blocked"]
-                     & (summary["smallest"] >= 2)]
+    # Per record and candidate person: the best link into that person.
+    per_target = ends.groupby(["node", "target"]).agg(
+        p=("p", "max"), blocked=("blocked", "any"), size=("target_size", "min")).reset_index()
+    per_target = per_target.sort_values(["node", "p"], ascending=[True, False])
+    first = per_target.drop_duplicates("node").set_index("node")
+    second = per_target[per_target.duplicated("node")].drop_duplicates("node").set_index(
+        "node")["p"].reindex(first.index).fillna(0.0)
+    chosen = first[(first["p"] >= low) & (second < rival) & ~first["blocked"]
+                   & (first["size"] >= 2)]
     out = labels.copy()
     out.loc[chosen.index] = chosen["target"].astype(labels.dtype).to_numpy()
     return out

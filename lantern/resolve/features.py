@@ -21,6 +21,7 @@ FEATURE_COLUMNS = (
     "unique_id",
     "agency",
     "forename",
+    "middle",
     "surname",
     "forename_keys",
     "surname_keys",
@@ -194,6 +195,7 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     # also counts as a name variant below.
     out["forename"] = fore_full.str.replace(" ", "", regex=False)
     middle = clean_name(frame["middle_names"]).str.split(" ")
+    out["middle"] = middle.str[0]
     sur = clean_name(frame["surname"])
     out["surname"] = sur.str.replace(" ", "", regex=False)
     alias_fore, alias_sur = _alias_parts(frame["aliases"])

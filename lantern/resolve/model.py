@@ -26,7 +26,7 @@ from splink import Linker, SettingsCreator, block_on
 
 from lantern.resolve.features import ARRAY_COLUMNS, FEATURE_COLUMNS
 
-MODEL_VERSION = "lantern-person-v1"
+MODEL_VERSION = "lantern-person-v2"
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 
@@ -89,9 +89,15 @@ def comparisons(*, households: bool = True) -> list[Any]:
                 label_for_charts="partial date consistent",
             ),
             cll.LevenshteinLevel("dob", 1).configure(label_for_charts="one digit differs"),
-            cll.AbsoluteDateDifferenceLevel("dob", threshold=13, metric="month",
+            cll.AbsoluteDateDifferenceLevel("dob", threshold=2, metric="day",
                                             input_is_string=True).configure(
-                label_for_charts="within about a year"),
+                label_for_charts="a day or two out"),
+            # The year mistyped (or the age worked back wrongly): same day, a year out.
+            cll.CustomLevel(
+                "substr(dob_l, 6, 2) = substr(dob_r, 6, 2) and "
+                "abs(cast(substr(dob_l, 9, 2) as int) - cast(substr(dob_r, 9, 2) as int)) <= 1"
+                " and abs(cast(substr(dob_l, 1, 4) as int) - cast(substr(dob_r, 1, 4) as int))"
+                " = 1", label_for_charts="a year out", base_dialect_str="duckdb"),
             cll.ElseLevel(),
         ],
     )
@@ -119,6 +125,16 @@ def comparisons(*, households: bool = True) -> list[Any]:
         ],
     )
 
+    middle = cl.CustomComparison(
+        output_column_name="middle",
+        comparison_description="first middle name (siblings often differ only here)",
+        comparison_levels=[
+            cll.NullLevel("middle"),
+            cll.ExactMatchLevel("middle"),
+            cll.JaroWinklerLevel("middle", 0.88),
+            cll.ElseLevel().configure(label_for_charts="different middle name"),
+        ],
+    )
     alias = cl.CustomComparison(
         output_column_name="alias",
         comparison_description="street names and other aliases recorded",
@@ -158,7 +174,7 @@ def comparisons(*, households: bool = True) -> list[Any]:
         ],
     )
     return [
-        forename, surname, dob, sex, residence, alias,
+        forename, middle, surname, dob, sex, residence, alias,
         phones, shared("emails"), identifier("nhs_number"), identifier("upn"),
     ]
 
@@ -171,6 +187,7 @@ def blocking_rules() -> list[Any]:
         block_on("phone1"),
         block_on("email1"),
         block_on("forename", "surname"),
+        block_on("name_key", "surname"),
         block_on("surname", "dob"),
         block_on("name_key", "dob"),
         block_on("dob", "postcode"),
@@ -381,7 +398,7 @@ def clamp(model: dict[str, Any], *, floor: float = 1e-3) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- scoring
 
-GAMMAS = ["gamma_forename", "gamma_surname", "gamma_dob", "gamma_sex", "gamma_residence",
+GAMMAS = ["gamma_forename", "gamma_middle", "gamma_surname", "gamma_dob", "gamma_sex", "gamma_residence",
           "gamma_alias", "gamma_phones", "gamma_emails", "gamma_nhs_number", "gamma_upn"]
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *GAMMAS]
 

@@ -121,13 +121,15 @@ def _judgement_between(judgements: pd.DataFrame, decision: str, one: set[tuple[s
 
 
 def settle(connection: Connection, *, records: pd.DataFrame, pairs: pd.DataFrame,
-           run_id: int, threshold: float, review_low: float) -> Settled:
+           run_id: int, threshold: float, review_low: float,
+           sole: float | None = None) -> Settled:
     """Cluster ``records`` (``record_id, agency, person_ref``) on ``pairs`` (as stored in
     ``resolve_pairs``) under every judgement, and write identities, changes, queue."""
     judgements = persist.judgements(connection)
     constraints = constraints_for(judgements, records)
     scored = pairs.rename(columns={"record_id_l": "unique_id_l", "record_id_r": "unique_id_r"})
-    labels = cluster(records["record_id"], scored, threshold=threshold, constraints=constraints)
+    labels = cluster(records["record_id"], scored, threshold=threshold, constraints=constraints,
+                     sole=sole)
     confidence = record_confidence(labels, scored)
 
     current = records[["record_id", "agency", "person_ref"]].copy()

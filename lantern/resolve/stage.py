@@ -27,8 +27,9 @@ from lantern.store.tables.resolve import resolve_locations
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.9  # merge on links at or above this match probability
+THRESHOLD = 0.8  # merge on links at or above this match probability
 REVIEW_LOW = 0.5  # links in [REVIEW_LOW, THRESHOLD) go to clerical review
+SOLE = 0.5  # a record alone joins the only person it links to, from this probability
 FLOOR = 0.05  # scored pairs below this are not kept
 MIN_TRAINING_RECORDS = 50
 
@@ -90,7 +91,8 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
         **options: Any) -> None:
     """Link the current person records; resolve objects and places.
 
-    Options: ``threshold`` (0.9), ``review_low`` (0.5), ``floor`` (0.05), ``full``
+    Options: ``threshold`` (0.8), ``review_low`` (0.5), ``floor`` (0.05), ``sole`` (0.5,
+    or False to turn sole-candidate attachment off), ``full``
     (re-score everything), ``retrain`` (train a new model), ``model_path`` (a model file
     to reuse, or where to save a newly trained one), ``threads`` (DuckDB threads),
     ``household_guard`` (default: on when the model found families in the data).
@@ -98,6 +100,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
     threshold = float(options.get("threshold", THRESHOLD))
     review_low = float(options.get("review_low", REVIEW_LOW))
     floor = float(options.get("floor", FLOOR))
+    sole = None if options.get("sole") is False else float(options.get("sole", SOLE))
     persons = read_persons(engine)
     records = persons[["record_id", "agency", "person_ref"]].copy()
     records["record_id"] = records["record_id"].astype("int64")
@@ -159,7 +162,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
                                    n_records=len(records), n_scored=len(scored))
         persist.replace(connection, persist.resolve_pairs, pairs.assign(run_id=run_id))
         result = settle(connection, records=records, pairs=pairs, run_id=run_id,
-                        threshold=threshold, review_low=review_low)
+                        threshold=threshold, review_low=review_low, sole=sole)
         persist.finish_run(connection, run_id, n_pairs=len(pairs), n_people=result.n_people,
                            n_review=result.n_review)
     _say(progress, f"{len(records):,} records -> {result.n_people:,} people; "
@@ -187,7 +190,7 @@ def recluster(engine: Engine, *, threshold: float | None = None,
                                    model_id=previous["model_id"], threshold=t, review_low=low,
                                    n_records=len(records), n_scored=0)
         result = settle(connection, records=records, pairs=pairs, run_id=run_id,
-                        threshold=t, review_low=low)
+                        threshold=t, review_low=low, sole=SOLE)
         persist.finish_run(connection, run_id, n_pairs=len(pairs), n_people=result.n_people,
                            n_review=result.n_review)
 

@@ -26,7 +26,8 @@ class ScreenResult:
 
 def score_children(prepared: Prepared, config: ScreeningConfig) -> pd.DataFrame:
     """Risk rows for every child of ``prepared``."""
-    scores = evaluate(prepared, config).merge(prepared.children, on="person_id", how="left")
+    children = prepared.children.drop(columns="person_id")
+    scores = evaluate(prepared, config).merge(children, on="pk", how="left")
     scores["identified_victim"] = scores["person_id"].isin(prepared.identified_victims)
     scores["reasons"] = risk_reasons(scores, prepared.occurrences, config).to_numpy()
     return scores

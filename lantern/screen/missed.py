@@ -13,7 +13,7 @@ import pandas as pd
 
 from lantern.screen.config import ScreeningConfig
 from lantern.screen.inputs import Prepared
-from lantern.screen.reasons import agency_words, string_agg
+from lantern.screen.reasons import agency_words, day_text, string_agg
 from lantern.screen.scoring import agencies_reached_on
 
 COLUMNS = ["person_id", "first_sign_on", "agencies", "contacts", "responded_on", "reason",
@@ -22,33 +22,33 @@ COLUMNS = ["person_id", "first_sign_on", "agencies", "contacts", "responded_on",
 
 def _first_response(triggers: pd.DataFrame, responses: pd.DataFrame) -> pd.Series:
     """The first response on or after ``triggers["from"]`` (NaT if none)."""
-    left = triggers[["person_id", "from"]].sort_values("from")
-    right = responses[["person_id", "date"]].drop_duplicates().sort_values("date")
+    left = triggers[["pk", "from"]].sort_values("from")
+    right = responses[["pk", "date"]].drop_duplicates().sort_values("date")
     right = right.rename(columns={"date": "responded_on"})
     right["from"] = right["responded_on"]
     if right.empty:
-        return pd.Series(pd.NaT, index=triggers["person_id"], dtype="datetime64[ns]")
-    matched = pd.merge_asof(left, right, on="from", by="person_id", direction="forward")
-    return matched.set_index("person_id")["responded_on"].reindex(triggers["person_id"])
+        return pd.Series(pd.NaT, index=triggers["pk"], dtype="datetime64[ns]")
+    matched = pd.merge_asof(left, right, on="from", by="pk", direction="forward")
+    return matched.set_index("pk")["responded_on"].reindex(triggers["pk"])
 
 
 def find_missed(prepared: Prepared, scores: pd.DataFrame, config: ScreeningConfig,
                 *, include_due: bool = False) -> pd.DataFrame:
     """Missed opportunities (and, with ``include_due``, responses still due)."""
     rules = config.missed
-    scores = scores.set_index("person_id")
+    scores = scores.set_index("pk")
     by_agencies = agencies_reached_on(prepared, config).reindex(scores.index)
     by_high = scores["high_first_on"]
     first = pd.concat([by_agencies, by_high], axis=1).min(axis=1)
-    triggers = pd.DataFrame({"person_id": scores.index, "first_sign_on": first.to_numpy(),
+    triggers = pd.DataFrame({"pk": scores.index, "first_sign_on": first.to_numpy(),
                              "area": scores["area"].to_numpy() if "area" in scores else None})
     triggers = triggers[triggers["first_sign_on"].notna()].reset_index(drop=True)
     triggers["first_sign_on"] = pd.to_datetime(triggers["first_sign_on"])
     occ = prepared.occurrences
     warning = {name: config.is_missed_sign(name) for name in config.signs}
     occ = occ[occ["sign"].map(warning).fillna(False).astype(bool)]
-    first_recorded = occ.groupby("person_id")["date"].min()
-    triggers["first_recorded_on"] = triggers["person_id"].map(first_recorded)
+    first_recorded = occ.groupby("pk")["date"].min()
+    triggers["first_recorded_on"] = triggers["pk"].map(first_recorded)
     triggers["from"] = triggers["first_sign_on"]
     if rules.responses_count_from == "first_sign":
         triggers["from"] = triggers[["first_sign_on", "first_recorded_on"]].min(axis=1)
@@ -65,26 +65,26 @@ def find_missed(prepared: Prepared, scores: pd.DataFrame, config: ScreeningConfi
     if flagged.empty:
         return pd.DataFrame(columns=COLUMNS)
 
-    occ = occ.merge(flagged[["person_id", "first_sign_on", "responded_on"]], on="person_id")
+    occ = occ.merge(flagged[["pk", "first_sign_on", "responded_on"]], on="pk")
     end = occ["responded_on"].fillna(prepared.as_of)
-    contacts = (occ[occ["date"] <= end].drop_duplicates(["person_id", "agency", "event_ref"])
-                .groupby("person_id").size())
+    contacts = (occ[occ["date"] <= end].drop_duplicates(["pk", "agency", "event_ref"])
+                .groupby("pk").size())
     # Which agency held which piece, up to the response (or the screening date).
     held = occ[occ["date"] <= end]
     labels = {name: sign.label for name, sign in config.signs.items()}
-    pieces = (held.groupby(["person_id", "agency", "agency_type", "sign"])["date"].min()
+    pieces = (held.groupby(["pk", "agency", "agency_type", "sign"])["date"].min()
               .reset_index())
-    pieces["piece"] = pieces["sign"].map(labels) + " " + pieces["date"].dt.strftime("%Y-%m-%d")
-    per_agency = string_agg(pieces, ["person_id", "agency", "agency_type"], "piece", ", ",
+    pieces["piece"] = pieces["sign"].map(labels) + " " + day_text(pieces["date"])
+    per_agency = string_agg(pieces, ["pk", "agency", "agency_type"], "piece", ", ",
                             ["date", "sign"])
     per_agency["held"] = (agency_words(per_agency["agency"], per_agency["agency_type"]) + ": "
                           + per_agency["piece"])
-    held_text = string_agg(per_agency, ["person_id"], "held", "; ", ["agency"])
-    codes = string_agg(per_agency, ["person_id"], "agency", ";", ["agency"])
-    pid = flagged["person_id"]
-    flagged["agencies"] = pid.map(codes.set_index("person_id")["agency"]).fillna("")
+    held_text = string_agg(per_agency, ["pk"], "held", "; ", ["agency"])
+    codes = string_agg(per_agency, ["pk"], "agency", ";", ["agency"])
+    pid = flagged["pk"]
+    flagged["agencies"] = pid.map(codes.set_index("pk")["agency"]).fillna("")
     flagged["contacts"] = pid.map(contacts).fillna(0).astype(int)
-    first_on = flagged["first_sign_on"].dt.strftime("%Y-%m-%d")
+    first_on = day_text(flagged["first_sign_on"])
     reached_high = pid.map(by_high).notna() & (pid.map(by_high) <= flagged["first_sign_on"])
     opening = np.where(
         reached_high,
@@ -93,22 +93,24 @@ def find_missed(prepared: Prepared, scores: pd.DataFrame, config: ScreeningConfi
         + first_on,
     )
     days = (flagged["responded_on"] - flagged["first_sign_on"]).dt.days
-    responded = flagged["responded_on"].dt.strftime("%Y-%m-%d")
+    responded = day_text(flagged["responded_on"])
     after = np.where(
         flagged["responded_on"].notna(),
         "; the first response came on " + responded + ", " + days.astype("Int64").astype(str)
         + " days later",
         np.where(flagged["status"] == "due",
-                 "; a response is due by " + flagged["due_on"].dt.strftime("%Y-%m-%d"),
+                 "; a response is due by " + day_text(flagged["due_on"]),
                  "; no response recorded by " + prepared.as_of.strftime("%Y-%m-%d")),
     )
     words = [k.replace("_", " ") for k in rules.response_kinds]
     kinds = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+    held_by = pid.map(held_text.set_index("pk")["held"]).fillna("").astype(str)
     flagged["reason"] = (
-        pd.Series(opening, index=flagged.index) + " (held by " + pid.map(
-            held_text.set_index("person_id")["held"]).fillna("") + ")"
+        pd.Series(opening, index=flagged.index).astype(str) + " (held by " + held_by + ")"
         + np.where(flagged["status"] == "due", f"; no {kinds} yet",
                    f"; no {kinds} within {rules.window_days} days") + after
         + ". For professional review."
     )
+    names = prepared.children.drop_duplicates("pk").set_index("pk")["person_id"]
+    flagged["person_id"] = flagged["pk"].map(names)
     return flagged[COLUMNS].reset_index(drop=True)

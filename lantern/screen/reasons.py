@@ -47,8 +47,11 @@ def string_agg(frame: pd.DataFrame, keys: list[str], column: str, sep: str,
     return out
 
 
-def _day(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
+def day_text(dates: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` strings (numpy's C formatter; pandas' strftime is per element)."""
+    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    text = pd.Series(np.datetime_as_string(values, unit="D"), index=dates.index, dtype=object)
+    return text.where(dates.notna(), None)
 
 
 def agency_words(agency: pd.Series, agency_type: pd.Series) -> pd.Series:
@@ -57,10 +60,10 @@ def agency_words(agency: pd.Series, agency_type: pd.Series) -> pd.Series:
 
 
 def sign_sentences(occurrences: pd.DataFrame, config: ScreeningConfig) -> pd.DataFrame:
-    """One sentence per (child, sign): the sign and every agency that recorded it, when."""
+    """One sentence per (child ``pk``, sign): the sign and every agency that recorded it."""
     occ = occurrences.sort_values("date", kind="stable")
     # One integer key per (child, sign, agency): grouping on it beats grouping on strings.
-    person, persons = pd.factorize(occ["person_id"])
+    person, persons = pd.factorize(occ["pk"])
     sign, signs = pd.factorize(occ["sign"])
     agency, agencies = pd.factorize(occ["agency"])
     pair = person.astype(np.int64) * max(1, len(signs)) + sign
@@ -71,35 +74,35 @@ def sign_sentences(occurrences: pd.DataFrame, config: ScreeningConfig) -> pd.Dat
         pair=("pair", "first"), first=("date", "min"), last=("date", "max"),
         n=("date", "size"), detail=("detail", "first"), agency_type=("agency_type", "first"))
     g["agency"] = np.asarray(agencies)[g.index.to_numpy() % max(1, len(agencies))]
-    once = " on " + _day(g["first"])
+    once = " on " + day_text(g["first"])
     once = once.where(g["detail"].isna(), once + " (" + g["detail"].astype(str) + ")")
-    many = (" " + g["n"].astype(str) + " times between " + _day(g["first"]) + " and "
-            + _day(g["last"]))
+    many = (" " + g["n"].astype(str) + " times between " + day_text(g["first"]) + " and "
+            + day_text(g["last"]))
     g["piece"] = agency_words(g["agency"], g["agency_type"]) + np.where(g["n"] > 1, many, once)
     joined = string_agg(g, ["pair"], "piece", " and by ", ["first", "agency"])
     firsts = g.groupby("pair")["first"].min()
     pairs = joined["pair"].to_numpy(dtype=np.int64)
     joined["first"] = firsts.reindex(pairs).to_numpy()
-    joined["person_id"] = np.asarray(persons)[pairs // max(1, len(signs))]
+    joined["pk"] = np.asarray(persons)[pairs // max(1, len(signs))]
     joined["sign"] = np.asarray(signs)[pairs % max(1, len(signs))]
     labels = {name: sign.label for name, sign in config.signs.items()}
     order = {name: i for i, name in enumerate(config.categories)}
     rank = {name: order[sign.category] for name, sign in config.signs.items()}
     joined["rank"] = joined["sign"].map(rank)
     joined["sentence"] = joined["sign"].map(labels) + ", recorded by " + joined["piece"]
-    return joined[["person_id", "sign", "rank", "first", "sentence"]]
+    return joined[["pk", "sign", "rank", "first", "sentence"]]
 
 
 def risk_reasons(scores: pd.DataFrame, occurrences: pd.DataFrame,
                  config: ScreeningConfig) -> pd.Series:
     """The reasons column for ``scores`` (indexed like it)."""
     sentences = sign_sentences(occurrences, config)
-    joined = string_agg(sentences, ["person_id"], "sentence", "; ", ["rank", "first", "sign"])
-    signs = joined.set_index("person_id")["sentence"]
-    agencies = occurrences.groupby("person_id")["agency"].nunique()
-    n_signs = occurrences.groupby("person_id")["sign"].nunique()
+    joined = string_agg(sentences, ["pk"], "sentence", "; ", ["rank", "first", "sign"])
+    signs = joined.set_index("pk")["sentence"]
+    agencies = occurrences.groupby("pk")["agency"].nunique()
+    n_signs = occurrences.groupby("pk")["sign"].nunique()
 
-    pid = scores["person_id"]
+    pid = scores["pk"]
     listed = pid.map(signs)
     n_agencies = pid.map(agencies).fillna(0).astype(int)
     count = pid.map(n_signs).fillna(0).astype(int)

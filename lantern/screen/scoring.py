@@ -34,22 +34,22 @@ def evaluate(prepared: Prepared, config: ScreeningConfig) -> pd.DataFrame:
 
     ``risk_date`` is the first date the child reached (at least) its current level.
     """
-    children = prepared.children[["person_id"]].drop_duplicates()
+    children = prepared.children[["pk"]].drop_duplicates()
     signs = list(config.signs)
     occ = prepared.occurrences
-    occ = occ[occ["person_id"].isin(children["person_id"])]
+    occ = occ[occ["pk"].isin(children["pk"])]
     grid = pd.concat([
-        occ[["person_id", "date"]],
+        occ[["pk", "date"]],
         children.assign(date=prepared.as_of),
-    ]).drop_duplicates().sort_values(["person_id", "date"], ignore_index=True)
+    ]).drop_duplicates().sort_values(["pk", "date"], ignore_index=True)
     grid["row"] = np.arange(len(grid))
-    cells = occ.merge(grid, on=["person_id", "date"])
+    cells = occ[["pk", "date", "sign"]].merge(grid, on=["pk", "date"])
     last_seen = np.full((len(grid), len(signs)), np.nan)
     sign_index = pd.Series(np.arange(len(signs)), index=signs)
     last_seen[cells["row"].to_numpy(), sign_index[cells["sign"]].to_numpy()] = _days(
         cells["date"])
     # Carry each sign's latest date forward within the child (rows are date-ordered).
-    last_seen = (pd.DataFrame(last_seen).groupby(grid["person_id"].to_numpy()).ffill()
+    last_seen = (pd.DataFrame(last_seen).groupby(grid["pk"].to_numpy()).ffill()
                  .to_numpy())
     seen = ~np.isnan(last_seen)
     age = _days(grid["date"])[:, None] - last_seen
@@ -65,11 +65,11 @@ def evaluate(prepared: Prepared, config: ScreeningConfig) -> pd.DataFrame:
     grid["score"] = score.round(2)
     grid["distinct_signs"] = distinct
 
-    current = grid[grid["date"] == prepared.as_of].set_index("person_id")
-    grid["current"] = grid["person_id"].map(current["level"])
+    current = grid[grid["date"] == prepared.as_of].set_index("pk")
+    grid["current"] = grid["pk"].map(current["level"])
     reached = grid[(grid["level"] >= grid["current"]) & (grid["current"] > 0)]
-    risk_date = reached.groupby("person_id")["date"].min()
-    high_first = grid[grid["level"] == 3].groupby("person_id")["date"].min()
+    risk_date = reached.groupby("pk")["date"].min()
+    high_first = grid[grid["level"] == 3].groupby("pk")["date"].min()
     result = current[["level", "score", "distinct_signs"]].copy()
     result["risk"] = np.asarray(LEVELS)[result["level"].to_numpy()]
     result["risk_date"] = risk_date.reindex(result.index)
@@ -77,18 +77,21 @@ def evaluate(prepared: Prepared, config: ScreeningConfig) -> pd.DataFrame:
     decisive_signs = [s for s in signs if config.is_decisive(s)]
     result["decisive"] = False
     if decisive_signs:
-        has = occ[occ["sign"].isin(decisive_signs)]["person_id"].unique()
+        has = occ[occ["sign"].isin(decisive_signs)]["pk"].unique()
         result["decisive"] = result.index.isin(has)
-    return result.reset_index()
+    result = result.reset_index()
+    names = prepared.children.drop_duplicates("pk").set_index("pk")["person_id"]
+    result.insert(1, "person_id", result["pk"].map(names).to_numpy())
+    return result
 
 
 def agencies_reached_on(prepared: Prepared, config: ScreeningConfig) -> pd.Series:
-    """Per child, the date warning signs had been recorded by ``min_agencies`` agencies."""
+    """Per child (``pk``), the date signs had been recorded by ``min_agencies`` agencies."""
     k = config.missed.min_agencies
     occ = prepared.occurrences
     is_warning = {sign: config.is_missed_sign(sign) for sign in config.signs}
     warning = occ[occ["sign"].map(is_warning).fillna(False).astype(bool)]
-    first = warning.groupby(["person_id", "agency"])["date"].min().reset_index()
-    first = first.sort_values(["person_id", "date"])
-    first["rank"] = first.groupby("person_id").cumcount()
-    return first[first["rank"] == k - 1].set_index("person_id")["date"]
+    first = warning.groupby(["pk", "agency"])["date"].min().reset_index()
+    first = first.sort_values(["pk", "date"])
+    first["rank"] = first.groupby("pk").cumcount()
+    return first[first["rank"] == k - 1].set_index("pk")["date"]

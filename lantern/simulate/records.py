@@ -39,7 +39,7 @@ class Recorded:
     person_truth: pd.DataFrame  # agency, agency_type, person_ref, tid, variant
     object_truth: pd.DataFrame  # agency, object_ref, oid
     location_truth: pd.DataFrame  # agency, location_ref, lid
-    true_links: pd.DataFrame  # ev, tid, role, agency, agency_type, area, kind, date, indicators
+    true_links: pd.DataFrame  # ev, tid, role, agency, agency_type, area, kind, date
 
 
 def _prob(types: np.ndarray, field: str) -> np.ndarray:
@@ -61,61 +61,87 @@ def _refs(rng: np.random.Generator, agency: pd.Series, tag: str, width: int) -> 
 def assign_events(
     rng: np.random.Generator, events: pd.DataFrame, agencies: pd.DataFrame, areas: pd.DataFrame
 ) -> pd.DataFrame:
-    key = pd.MultiIndex.from_frame(agencies[["agency_type", "area_index"]])
-    code = pd.Series(agencies.agency.to_numpy(), index=key)
-    ev = events.copy()
-    ev["agency"] = code.reindex(pd.MultiIndex.from_arrays([ev.agency_type, ev.area])).to_numpy()
-    ev["year"] = ev.date.dt.year
-    ev["area_code"] = areas.area.to_numpy()[ev.area.to_numpy()]
-    ev["submission_id"] = ev.agency + "-" + ev.area_code + "-" + ev.year.astype(str)
-    ev = ev.sort_values(["agency", "date", "ev"], kind="stable", ignore_index=True)
-    codes = pd.factorize(ev.agency)[0]
-    first = np.searchsorted(codes, codes, "left") if (np.diff(codes) >= 0).all() else None
-    assert first is not None  # sorted by agency just above
-    number = np.arange(len(ev)) - first + 1
-    ev["event_ref"] = np.strings.add(
-        np.strings.add(ev.agency.to_numpy(dtype=str), "-E"), zpad(number, 7)
+    """Each event's agency, submission and ref (numbered by date within the agency)."""
+    add = np.strings.add
+    table = np.full((len(AGENCY_TYPES), len(areas)), "", dtype=object)
+    types = pd.Index(AGENCY_TYPES).get_indexer(pd.Index(agencies.agency_type))
+    table[types, agencies.area_index.to_numpy()] = agencies.agency.to_numpy()
+    type_idx = pd.Index(AGENCY_TYPES).get_indexer(pd.Index(events.agency_type))
+    area = events.area.to_numpy()
+    agency = table[type_idx, area]
+    date = events.date.to_numpy().astype("datetime64[D]")
+    year = date.astype("datetime64[Y]").astype(np.int64) + 1970
+    agency_code = pd.factorize(agency, sort=True)[0]
+    order = np.lexsort((events.ev.to_numpy(), date, agency_code))
+    cols = {c: events[c].to_numpy()[order] for c in events.columns}
+    agency, area, year, date = agency[order], area[order], year[order], date[order]
+    codes = agency_code[order]
+    number = np.arange(len(order)) - np.searchsorted(codes, codes, "left") + 1
+    agency_s = agency.astype(str)
+    area_code = areas.area.to_numpy().astype(str)[area]
+    cols["agency"] = agency
+    cols["year"] = year
+    cols["area_code"] = area_code.astype(object)
+    cols["submission_id"] = add(
+        add(add(add(agency_s, "-"), area_code), "-"), year.astype(str)
     ).astype(object)
-    day = np.datetime_as_string(ev.date.to_numpy().astype("datetime64[D]"), unit="D")
-    timed = ((ev.agency_type == "police") & (rng.random(len(ev)) < 0.3)).to_numpy()
-    clock = np.strings.add(
-        np.strings.add(np.strings.add("T", zpad(rng.integers(0, 24, len(ev)), 2)), ":"),
-        zpad(rng.integers(0, 60, len(ev)), 2),
+    cols["event_ref"] = add(add(agency_s, "-E"), zpad(number, 7)).astype(object)
+    day = np.datetime_as_string(date, unit="D")
+    n = len(order)
+    timed = (cols["agency_type"] == "police") & (rng.random(n) < 0.3)
+    clock = add(
+        add(add("T", zpad(rng.integers(0, 24, n), 2)), ":"), zpad(rng.integers(0, 60, n), 2)
     )
-    ev["occurred_on"] = np.where(
-        timed, np.strings.add(np.strings.add(day, clock), ":00"), day
-    ).astype(object)
-    summary = ev.kind.map(SUMMARIES)
-    ev["summary"] = summary.where(rng.random(len(ev)) < 0.5, None)
-    return ev
+    cols["occurred_on"] = np.where(timed, add(add(day, clock), ":00"), day).astype(object)
+    summary = pd.Series(cols["kind"]).map(SUMMARIES).to_numpy()
+    cols["summary"] = where_or_none(rng.random(n) < 0.5, summary)
+    return pd.DataFrame(cols)
 
 
 def _dob_strings(rng: np.random.Generator, dob: np.ndarray, types: np.ndarray) -> np.ndarray:
     """Dates of birth with each agency's habits: missing, partial, day/month swapped, off by one."""
     n = dob.size
-    iso = np.datetime_as_string(dob.astype("datetime64[D]"), unit="D")
-    y, m, d = (np.strings.slice(iso, a, b) for a, b in ((0, 4), (5, 7), (8, 10)))
+    day = dob.astype("datetime64[D]")
+    iso = np.datetime_as_string(day, unit="D")
+    u, half = rng.random(n), rng.random(n) < 0.5
     shift = np.where(rng.random(n) < 0.5, 1, -1) * np.where(rng.random(n) < 0.7, 1, 365)
-    off = np.datetime_as_string(dob.astype("datetime64[D]") + shift, unit="D")
-    swappable = (d.astype(int) <= 12) & (d != m)
-    u = rng.random(n)
+    month = (day.astype("datetime64[M]") - day.astype("datetime64[Y]")).astype(int) + 1
+    dom = (day - day.astype("datetime64[M]")).astype(int) + 1
     p_miss, p_part = _prob(types, "dob_missing"), _prob(types, "dob_partial")
     p_swap, p_off = _prob(types, "dob_swap"), _prob(types, "dob_off")
     c1, c2, c3 = p_miss, p_miss + p_part, p_miss + p_part + p_swap
+    text = iso.astype(object)
+    part = np.flatnonzero((u >= c1) & (u < c2))  # only the noisy few are rewritten
+    text[part] = np.where(half[part], np.strings.slice(iso[part], 0, 7),
+                          np.strings.slice(iso[part], 0, 4))  # fmt: skip
+    swap_mask = (u >= c2) & (u < c3) & (dom <= 12) & (dom != month)
+    swap = np.flatnonzero(swap_mask)
+    y, m, d = (np.strings.slice(iso[swap], a, b) for a, b in ((0, 4), (5, 7), (8, 10)))
     add = np.strings.add
-    partial = np.where(rng.random(n) < 0.5, add(add(y, "-"), m), y)
-    swapped = add(add(add(add(y, "-"), d), "-"), m)
-    text = np.select(
-        [u < c2, (u < c3) & swappable, u < c3 + p_off], [partial, swapped, off], default=iso
-    ).astype(object)
+    text[swap] = add(add(add(add(y, "-"), d), "-"), m) if swap.size else text[swap]
+    off = np.flatnonzero((u >= c2) & (u < c3 + p_off) & ~swap_mask)
+    text[off] = np.datetime_as_string(day[off] + shift[off], unit="D")
     text[u < c1] = None
     return text
 
 
-def person_records(rng: np.random.Generator, pop: Population, pl: pd.DataFrame) -> pd.DataFrame:
+def _record_keys(pl: pd.DataFrame, n_persons: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Distinct (agency, tid, variant) records, sorted, and each link's record index."""
+    acode, agencies = pd.factorize(pl.agency, sort=True)
+    key = (acode.astype(np.int64) * n_persons + pl.tid.to_numpy()) * 3 + pl.variant.to_numpy()
+    uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    recs = pd.DataFrame({
+        "agency": np.asarray(agencies, dtype=object)[uniq // 3 // n_persons],
+        "agency_type": pl.agency_type.to_numpy()[first],
+        "tid": uniq // 3 % n_persons,
+        "variant": uniq % 3,
+    })  # fmt: skip
+    return recs, inv
+
+
+def person_records(rng: np.random.Generator, pop: Population, recs: pd.DataFrame) -> pd.DataFrame:
     """One row per (agency, person, variant): the fields as that agency holds them."""
-    recs = pl[["agency", "agency_type", "tid", "variant"]].drop_duplicates(ignore_index=True)
-    recs = recs.sort_values(["agency", "tid", "variant"], ignore_index=True)
+    recs = recs.copy()
     recs["person_ref"] = _refs(rng, recs.agency, "", 7)
     p = pop.persons.set_index("tid").loc[recs.tid.to_numpy()].reset_index()
     types = recs.agency_type.to_numpy()
@@ -125,7 +151,10 @@ def person_records(rng: np.random.Generator, pop: Population, pl: pd.DataFrame) 
     fore = names.apply_nicknames(rng, p.forename, rng.random(n) < _prob(types, "nickname"))
     fore = names.apply_typos(rng, fore, rng.random(n) < _prob(types, "typo"))
     sur = names.apply_typos(rng, p.surname, rng.random(n) < _prob(types, "typo"))
-    out = pd.DataFrame({"person_ref": recs.person_ref})
+    out: dict[str, object] = {
+        "agency": recs.agency.to_numpy(),
+        "person_ref": recs.person_ref.to_numpy(),
+    }
     out["forename"] = fore.where(~alias_only, None)
     out["middle_names"] = p.middle_names.where(
         (rng.random(n) < _prob(types, "middle")) & ~alias_only, None
@@ -168,26 +197,29 @@ def person_records(rng: np.random.Generator, pop: Population, pl: pd.DataFrame) 
     recorded = rng.random(n) < _prob(types, "ethnicity") * np.where(kind == "offender", 0.55, 1.0)
     unrecorded = where_or_none(rng.random(n) < 0.3, "NS")
     out["ethnicity"] = np.where(recorded & ~alias_only, p.ethnicity, unrecorded)
-    out.insert(0, "agency", recs.agency)
-    out["tid"] = recs.tid
-    out["variant"] = recs.variant
-    out["agency_type"] = recs.agency_type
-    return out
+    out["tid"] = recs.tid.to_numpy()
+    out["variant"] = recs.variant.to_numpy()
+    out["agency_type"] = recs.agency_type.to_numpy()
+    return pd.DataFrame(
+        {
+            k: np.asarray(v, dtype=object) if k not in ("tid", "variant") else v
+            for k, v in out.items()
+        }
+    )  # built once: no block consolidation
 
 
-def choose_variants(rng: np.random.Generator, pop: Population, pl: pd.DataFrame) -> pd.DataFrame:
-    """Which record of a person each link uses: main, in-agency duplicate, or alias only."""
-    pairs = pl[["agency", "agency_type", "tid"]].drop_duplicates().sort_values(["agency", "tid"])
-    has_dup = rng.random(len(pairs)) < _prob(pairs.agency_type.to_numpy(), "duplicate")
-    dup = pd.Series(has_dup, index=pd.MultiIndex.from_frame(pairs[["agency", "tid"]]))
-    link_dup = dup.reindex(pd.MultiIndex.from_frame(pl[["agency", "tid"]])).to_numpy()
+def choose_variants(rng: np.random.Generator, pop: Population, pl: pd.DataFrame) -> np.ndarray:
+    """Which record of a person each link uses: main (0), in-agency duplicate (1), alias (2)."""
+    acode = pd.factorize(pl.agency, sort=True)[0].astype(np.int64)
+    pair = acode * len(pop.persons) + pl.tid.to_numpy()
+    _, first, inv = np.unique(pair, return_index=True, return_inverse=True)
+    has_dup = rng.random(first.size) < _prob(pl.agency_type.to_numpy()[first], "duplicate")
+    link_dup = has_dup[inv]
     alias = pop.persons.alias.notna().to_numpy()[pl.tid.to_numpy()]
-    alias_use = alias & pl.kind.isin(["intelligence_report", "disclosure"]).to_numpy()
+    alias_use = alias & np.isin(pl.kind.to_numpy(), ["intelligence_report", "disclosure"])
     alias_use &= rng.random(len(pl)) < 0.35
     use_dup = link_dup & (rng.random(len(pl)) < 0.5)
-    pl = pl.copy()
-    pl["variant"] = np.where(alias_use, 2, np.where(use_dup, 1, 0))
-    return pl
+    return np.where(alias_use, 2, np.where(use_dup, 1, 0))
 
 
 def _object_records(rng: np.random.Generator, pop: Population, ol: pd.DataFrame) -> pd.DataFrame:
@@ -229,42 +261,45 @@ def record_world(
 ) -> Recorded:
     """Agency refs and noisy values for every true event, link, person, object and place."""
     ev = assign_events(rng, events, agencies, areas)
-    ctx = ev[["ev", "agency", "agency_type", "kind", "submission_id", "event_ref"]]
-    links = links.merge(ctx, on="ev", how="left", validate="many_to_one")
-    pl = choose_variants(rng, pop, links[links.entity == "person"].rename(columns={"id": "tid"}))
-    precs = person_records(rng, pop, pl)
-    pl = pl.merge(
-        precs[["agency", "tid", "variant", "person_ref"]], on=["agency", "tid", "variant"]
-    )
-    ol = links[links.entity == "object"].rename(columns={"id": "oid"})
+    row_of = np.zeros(int(ev.ev.max()) + 1 if len(ev) else 0, dtype=np.int64)
+    row_of[ev.ev.to_numpy()] = np.arange(len(ev))
+    at = row_of[links.ev.to_numpy()]  # each link's event row
+    context = ("agency", "agency_type", "kind", "submission_id", "event_ref", "area", "date")
+    frame = {c: links[c].to_numpy() for c in ("ev", "entity", "id", "role")}
+    frame.update({c: ev[c].to_numpy()[at] for c in context})
+    entity = frame["entity"]
+    person = entity == "person"
+    pl = pd.DataFrame({k: v[person] for k, v in frame.items()}).rename(columns={"id": "tid"})
+    pl["variant"] = choose_variants(rng, pop, pl)
+    keys, rec_of_link = _record_keys(pl, len(pop.persons))
+    precs = person_records(rng, pop, keys)
+    pl["person_ref"] = precs.person_ref.to_numpy()[rec_of_link]
+    others = pd.DataFrame({k: v[~person] for k, v in frame.items()})
+    ol = others[others.entity == "object"].rename(columns={"id": "oid"})
     orecs = _object_records(rng, pop, ol)
     ol = ol.merge(orecs[["agency", "oid", "object_ref"]], on=["agency", "oid"])
     on_event = ev.loc[ev.lid >= 0, ["agency", "lid", "submission_id"]]
-    ll = links[links.entity == "location"].rename(columns={"id": "lid"})
+    ll = others[others.entity == "location"].rename(columns={"id": "lid"})
     lrecs = _location_records(
         rng, pop, pd.concat([on_event, ll[["agency", "lid", "submission_id"]]])
     )
     ll = ll.merge(lrecs[["agency", "lid", "location_ref"]], on=["agency", "lid"])
     loc_ref = lrecs.set_index(["agency", "lid"]).location_ref
     ev["location_ref"] = loc_ref.reindex(pd.MultiIndex.from_frame(ev[["agency", "lid"]])).to_numpy()
+    link_cols = ["submission_id", "event_ref", "entity", "ref", "role"]
     out_links = pd.concat(
         [
-            pl[["submission_id", "event_ref", "entity", "person_ref", "role"]].rename(
-                columns={"person_ref": "ref"}
-            ),
-            ol[["submission_id", "event_ref", "entity", "object_ref", "role"]].rename(
-                columns={"object_ref": "ref"}
-            ),
-            ll[["submission_id", "event_ref", "entity", "location_ref", "role"]].rename(
-                columns={"location_ref": "ref"}
-            ),
+            pl.rename(columns={"person_ref": "ref"})[link_cols],
+            ol.rename(columns={"object_ref": "ref"})[link_cols],
+            ll.rename(columns={"location_ref": "ref"})[link_cols],
         ],
         ignore_index=True,
     )
-    in_sub = pl[["submission_id", "agency", "person_ref"]].drop_duplicates()
-    persons = in_sub.merge(
-        precs.drop(columns=["tid", "variant", "agency_type"]), on=["agency", "person_ref"]
-    )
+    # Persons of each submission: distinct (submission, record) pairs, as integers.
+    scode, sids = pd.factorize(pl.submission_id, sort=True)
+    pair = np.unique(scode.astype(np.int64) * len(precs) + rec_of_link)
+    persons = precs.drop(columns=["tid", "variant", "agency_type"]).iloc[pair % len(precs)]
+    persons.insert(0, "submission_id", np.asarray(sids, dtype=object)[pair // len(precs)])
     objects = (
         ol[["submission_id", "agency", "object_ref"]]
         .drop_duplicates()
@@ -272,17 +307,14 @@ def record_world(
     )
     loc_sub = pd.concat([on_event, ll[["agency", "lid", "submission_id"]]]).drop_duplicates()
     locations = loc_sub.merge(lrecs, on=["agency", "lid"]).drop(columns="lid")
-    true_links = pl.merge(ev[["ev", "area", "date", "indicators"]], on="ev")
     return Recorded(
         events=ev,
         links=out_links,
-        persons=persons,
+        persons=persons.reset_index(drop=True),
         objects=objects,
         locations=locations,
         person_truth=precs[["agency", "agency_type", "person_ref", "tid", "variant"]],
         object_truth=orecs[["agency", "object_ref", "oid", "kind"]],
         location_truth=lrecs[["agency", "location_ref", "lid", "kind"]],
-        true_links=true_links[
-            ["ev", "tid", "role", "agency", "agency_type", "area", "kind", "date", "indicators"]
-        ],
+        true_links=pl[["ev", "tid", "role", "agency", "agency_type", "area", "kind", "date"]],
     )

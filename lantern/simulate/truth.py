@@ -35,25 +35,27 @@ def _iso(dates: pd.Series) -> pd.Series:
 def joined_by(key: np.ndarray, value: np.ndarray) -> pd.Series:
     """The distinct values of each key, sorted and ``;``-joined, without a per-group loop."""
     codes, uniques = pd.factorize(value, sort=True)
-    if len(uniques) > 62:
+    if len(uniques) > 52:  # bits are summed in float64, exact up to 2**53
         frame = pd.DataFrame({"key": key, "value": value}).drop_duplicates()
         return frame.sort_values(["key", "value"]).groupby("key").value.agg(";".join)
-    pairs = pd.DataFrame({"key": key, "code": codes}).drop_duplicates()
-    # Distinct bits: their sum is their bitwise or (cython groupby, no Python per group).
-    mask = (
-        pd.Series(np.left_shift(np.int64(1), pairs.code.to_numpy(np.int64)))
-        .groupby(pairs.key.to_numpy())
-        .sum()
-    )
-    uniq, inv = np.unique(mask.to_numpy(), return_inverse=True)
+    keys, key_codes = np.unique(key, return_inverse=True)
+    # Distinct (key, value) bits summed per key are their bitwise or.
+    pairs = np.unique(key_codes.astype(np.int64) * 64 + codes)
+    mask = np.bincount(pairs // 64, weights=np.left_shift(1, pairs % 64).astype(float),
+                       minlength=keys.size).astype(np.int64)  # fmt: skip
+    uniq, inv = np.unique(mask, return_inverse=True)
     text = np.array(
-        [";".join(u for i, u in enumerate(uniques) if int(m) >> i & 1) for m in uniq], dtype=object
+        [";".join(u for i, u in enumerate(uniques) if int(m) >> i & 1) for m in uniq],
+        dtype=object,
     )  # one string per distinct combination
-    return pd.Series(text[inv], index=mask.index)
+    return pd.Series(text[inv], index=keys)
 
 
 def _mask(true_links: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
-    return events.set_index("ev")["mask"].reindex(true_links.ev.to_numpy()).to_numpy()
+    """Indicator bitmask of each link's event (event ids are 0..n-1)."""
+    by_ev = np.zeros(int(events.ev.max()) + 1 if len(events) else 0, dtype=np.int64)
+    by_ev[events.ev.to_numpy()] = events["mask"].to_numpy()
+    return by_ev[true_links.ev.to_numpy()]
 
 
 def identified_links(rec: Recorded) -> pd.DataFrame:
@@ -68,6 +70,14 @@ def identified_links(rec: Recorded) -> pd.DataFrame:
     return tl[(tl.role == "victim").to_numpy() & hit]
 
 
+def _nth_date(first_dates: pd.Series, nth: int) -> pd.Series:
+    """Per tid, the ``nth`` (0-based) earliest of its first dates (by agency or by code)."""
+    frame = first_dates.reset_index()[["tid", "date"]].sort_values(["tid", "date"], kind="stable")
+    rank = frame.groupby("tid").cumcount().to_numpy()
+    pick = frame[rank == nth]
+    return pd.Series(pick.date.to_numpy(), index=pick.tid.to_numpy())
+
+
 def missed_opportunities(pop: Population, rec: Recorded) -> pd.DataFrame:
     """Children with warning signs from 2+ agencies (or 3+ distinct signs) and no referral,
     strategy meeting or protection plan from the first sign to 30 days after that point."""
@@ -79,15 +89,13 @@ def missed_opportunities(pop: Population, rec: Recorded) -> pd.DataFrame:
     child_mask = np.bitwise_or.reduce(np.array(child_bits, dtype=np.int64))
     signs = tl[(mask & child_mask) != 0]
     first = signs.groupby("tid").date.min()
-    by_agency = signs.groupby(["tid", "agency"]).date.min().sort_values()
-    second_agency = by_agency.groupby(level="tid").nth(1).droplevel("agency")
+    second_agency = _nth_date(signs.groupby(["tid", "agency"]).date.min(), 1)
     sign_mask = mask[(mask & child_mask) != 0]
     rows = [
         signs.assign(code=i)[(sign_mask & b) != 0][["tid", "code", "date"]]
         for i, b in enumerate(child_bits)
     ]  # one pass per indicator code, not per row
-    codes = pd.concat(rows).groupby(["tid", "code"]).date.min().sort_values()
-    third_code = codes.groupby(level="tid").nth(2).droplevel("code")
+    third_code = _nth_date(pd.concat(rows).groupby(["tid", "code"]).date.min(), 2)
     trigger = pd.concat([second_agency, third_code], axis=1).min(axis=1).dropna()
     out = pd.DataFrame({"first_sign_on": first.reindex(trigger.index), "trigger_on": trigger})
     resp = tl[tl.kind.isin(RESPONSES)][["tid", "date"]].merge(

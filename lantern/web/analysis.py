@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from lantern.access.roles import Principal
 from lantern.api.context import AppContext, BadInput, Call
 from lantern.api.deps import CallInfo, Ctx, WebUser
-from lantern.api.services import national
+from lantern.api.services import national, network
 from lantern.web.charts import funnel_chart, trend_chart
 from lantern.web.render import render
 
@@ -68,3 +68,25 @@ def estimate_page(request: Request, ctx: Ctx, user: WebUser, call: CallInfo,
         return _national(request, ctx, user, call, None, mse_input=table,
                          mse_error=f"Could not read the table: {exc}")
     return _national(request, ctx, user, call, None, mse=result, mse_input=table)
+
+
+@router.get("/groups", response_class=HTMLResponse)
+def groups_page(request: Request, ctx: Ctx, user: WebUser, call: CallInfo,
+                area: str | None = None, cross_area: bool = False) -> Response:
+    request.state.principal = user
+    rows = network.list_groups(ctx, user, call, area=area or None, cross_area=cross_area,
+                               limit=301)
+    areas = sorted(user.areas) if not user.all_areas else sorted(
+        {a for g in rows for a in g["areas"].split(";") if a})
+    return render(request, "groups.html", user, groups=rows[:300], truncated=len(rows) > 300,
+                  areas=areas, area=area, cross_area=cross_area)
+
+
+@router.get("/groups/{group_id}", response_class=HTMLResponse)
+def group_page(request: Request, ctx: Ctx, user: WebUser, call: CallInfo, group_id: str,
+               since: str | None = None, until: str | None = None) -> Response:
+    request.state.principal = user
+    detail = network.group_detail(ctx, user, call, group_id=group_id[:16])
+    return render(request, "group.html", user, g=detail["group"], members=detail["members"],
+                  entities=detail["entities"], events=detail["events"], since=since,
+                  until=until)

@@ -162,7 +162,7 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
                         person("U8", "Samuel", "Hill", "2005-03-30", "M", "S70 1AB"),
                         person("U9", "Thomas", "Reed", "2003-12-12", "M", ""),
                         person("U10", "Nathan", "Cole", "2006-08-18", "M", ""),
-                        person("U11", "Owen", "Pike", "2005", "M", ""),
+                        person("U11", "Owen", "Pike", "2005-02-20", "M", ""),
                         person("U12", "Rees", "Lamb", "2004-04-14", "M", "S74 9ZZ"),
                         person("U13", "Tia", "Moss", "2008-01-08", "F", "S76 6AB")],
         "events.csv": [

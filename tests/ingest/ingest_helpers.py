@@ -37,7 +37,9 @@ def write_submission(root: Path, files: dict[str, str | bytes | None] | None = N
     folder.mkdir(parents=True)
     data = {**MANIFEST, **(manifest or {}), **changes}
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
-    chosen = {"persons.csv": PERSONS, "events.csv": EVENTS, "links.csv": LINKS}
+    chosen: dict[str, str | bytes | None] = {
+        "persons.csv": PERSONS, "events.csv": EVENTS, "links.csv": LINKS,
+    }
     chosen.update(files or {})
     for file, content in chosen.items():
         if content is None:

@@ -134,3 +134,8 @@ def test_bundled_sample_set(store: Engine) -> None:
     assert reports[2].rows_quarantined > 0 and reports[2].rows_warned > 0
     assert reports[3].superseded > 0 and reports[3].withdrawn == 1
     assert "P1005" not in set(frames.read_persons(store)["person_ref"])
+
+
+def test_progress_bar_does_not_change_the_load(store: Engine, tmp_path: Path) -> None:
+    report = load_submission(store, write_submission(tmp_path), progress=True)
+    assert (report.status, report.rows_loaded) == ("loaded", 5)

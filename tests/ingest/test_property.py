@@ -24,7 +24,7 @@ from lantern.store.tables.core import (
 
 _SERIAL = itertools.count()
 REFS = st.sampled_from(["P1", "P2", "P3", "P4", "", " P5 ", "Q" * 70])
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 PERSON = st.one_of(
     st.tuples(REFS, TEXT, st.sampled_from(["2009-01-01", "2009-13-01", "", "1890", "2010-02"]),
               st.sampled_from(["F", "M", "q", ""]), st.sampled_from(["S60 1AA", "nope", ""])

@@ -148,6 +148,7 @@ def test_hub_links_across_areas(two_returns: tuple[list[Path], pd.DataFrame]) ->
     people = result.people
     by_source = people.groupby("national_id")["source"].nunique()
     linked = int((by_source == 2).sum())
+    print(f"\nlinked {linked} of 30 shared children; {len(result.links)} CLK links")
     # 30 children are in both areas: recall >= 0.9 and no false links
     assert linked >= 27
     assert linked <= 30

@@ -25,7 +25,14 @@ def synthetic_stats() -> tuple[pd.DataFrame, pd.DataFrame]:
     victims = pd.DataFrame(rows)
     high = victims.groupby(["area", "year"]).size().rename("children_high_risk").reset_index()
     high["children_high_risk"] = (high["children_high_risk"] // 3).astype(int)
-    stats = area_stats(victims, high, areas)
+    counts = victims.groupby(["area", "year"])["person_id"].nunique().reset_index()
+    mse = pd.DataFrame({
+        "area": counts["area"], "year": counts["year"],
+        "estimated_total": counts["person_id"] * 1.6, "estimated_low": counts["person_id"] * 1.1,
+        "estimated_high": np.where(counts.index % 5 == 0, np.nan, counts["person_id"] * 3.0),
+        "mse_lists": 3, "mse_model": "main effects + heterogeneity", "mse_note": "",
+    })
+    stats = area_stats(victims, high, areas, mse=mse)
     quality = pd.DataFrame({
         "agency": ["POL", "SC"] * 6, "area": np.repeat(areas["area"].iloc[:6], 2).to_numpy(),
         "records": rng.integers(2, 500, 12), "dob_complete": rng.random(12),

@@ -46,8 +46,8 @@ def test_resolve_then_review_accept_reject_unmerge(small, model_file, tmp_path):
     record = f"{pairs[0]['agency_l']}:{pairs[0]['ref_l']}"
     unmerge = runner.invoke(app, ["review", "unmerge", record, "--db", db, "--reason", "wrong"])
     assert unmerge.exit_code == 0, unmerge.output
-    alone = runner.invoke(app, ["review", "unmerge", record, "--db", db, "--reason", "again"])
-    assert alone.exit_code != 0 and "already alone" in str(alone.exception)
+    unknown = runner.invoke(app, ["review", "unmerge", "NOPE:1", "--db", db, "--reason", "x"])
+    assert unknown.exit_code != 0 and "no resolved person record" in str(unknown.exception)
     log = runner.invoke(app, ["review", "log", "--db", db, "--json"])
     decisions = json.loads(log.output)
     assert [d["decided_by"] for d in decisions[:2]] == ["alice", "bob"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -137,9 +138,10 @@ def test_objects_and_places(engine, tmp_path):
     ):
         folder = root / agency
         folder.mkdir()
-        (folder / "manifest.json").write_text(
-            '{"contract":"1","submission_id":"%s-1","agency":{"code":"%s","type":"%s"},'
-            '"area":"A1","extracted_at":"2026-01-01T00:00:00Z"}' % (agency, agency, kind))
+        (folder / "manifest.json").write_text(json.dumps({
+            "contract": "1", "submission_id": f"{agency}-1",
+            "agency": {"code": agency, "type": kind}, "area": "A1",
+            "extracted_at": "2026-01-01T00:00:00Z"}))
         (folder / "persons.csv").write_text("person_ref,forename\n")
         (folder / "objects.csv").write_text("object_ref,kind,value,description\n" + rows)
         (folder / "locations.csv").write_text(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from lantern.national.mse.interval import (
+    bca_interval,
     bootstrap_estimates,
     percentile_interval,
     profile_interval,
@@ -91,7 +92,8 @@ def estimate(
     """Select a log-linear model, estimate the population and its interval.
 
     `interval="both"` reports the wider of the profile and bootstrap ends,
-    which keeps model-selection and small-count uncertainty both in view.
+    which keeps model-selection and small-count uncertainty both in view. The
+    bootstrap interval is BCa (as SparseMSE), falling back to percentiles.
     """
     usable = table.informative()
     observed = table.observed
@@ -121,7 +123,9 @@ def estimate(
         low, high = profile_interval(usable, best, level=level)
     if interval in ("bootstrap", "both"):
         reps = bootstrap_estimates(usable, select, n_boot=n_boot, seed=seed)
-        b_low, b_high = percentile_interval(reps, level=level)
+        b_low, b_high = bca_interval(usable, select, point=best.estimate, reps=reps, level=level)
+        if not (math.isfinite(b_low) and math.isfinite(b_high)):
+            b_low, b_high = percentile_interval(reps, level=level)
         if interval == "bootstrap":
             low, high = b_low, b_high
         else:

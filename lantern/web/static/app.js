@@ -55,7 +55,12 @@
     var form = document.getElementById("graph-filter");
     var cy = null;
     var load = function () {
-      var params = form ? new URLSearchParams(new FormData(form)).toString() : "";
+      var params = "";
+      if (form) {
+        var query = new URLSearchParams();
+        new FormData(form).forEach(function (value, key) { if (value) query.append(key, value); });
+        params = query.toString();
+      }
       fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + params, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
@@ -78,7 +83,7 @@
                   "line-color": "#9aa5b1", "curve-style": "haystack", "opacity": 0.8 } },
               { selector: ":selected", style: { "border-width": 4, "border-color": "#ffbf47" } }
             ],
-            layout: { name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 70 }
+            layout: { name: "cose", animate: false, nodeRepulsion: 40000, idealEdgeLength: 120, padding: 30, randomize: false }
           });
           var info = document.getElementById("graph-info");
           cy.on("tap", "node", function (ev) {

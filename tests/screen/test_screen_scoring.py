@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import World
+from screen_world import World, three_agency_child
 
 from lantern.screen.config import load_config
 from lantern.screen.core import ScreenResult, screen
@@ -19,18 +19,6 @@ def run(world: World, as_of: str | None = "2014-01-01") -> ScreenResult:
 
 def row(result: ScreenResult, person_id: str) -> pd.Series:
     return result.risk.set_index("person_id").loc[person_id]
-
-
-def three_agency_child(world: World, *, linked: bool) -> World:
-    """Three significant signs, each seen by a different agency."""
-    for agency, ref, kind, sign, on in (
-        ("P01", "p1", "missing_episode", "found_at_unknown_address", "2013-09-01"),
-        ("H01", "h1", "sexual_health_attendance", "sexual_health", "2013-10-01"),
-        ("E01", "e1", "welfare_concern", "unexplained_gifts", "2013-11-01"),
-    ):
-        world.person(agency, ref, person_id="kid" if linked else None)
-        world.event(agency, f"{ref}-ev", kind, on, indicators=sign, people=((ref, "subject"),))
-    return world
 
 
 def test_signs_are_counted_across_agencies_after_linking(world: World) -> None:
