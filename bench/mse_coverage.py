@@ -144,7 +144,9 @@ def world_coverage(seeds: int, *, scale: float, areas: int, prevalence: float) -
     except ImportError:
         print("lantern.simulate not available: world coverage skipped")
         return
-    rows = []
+    rows: list[dict[str, object]] = []
+    if seeds < 1:
+        return
     for seed in range(seeds):
         world = build_world(WorldConfig(scale=scale, areas=areas, seed=seed,
                                         years=(2012, 2013), prevalence=prevalence))

@@ -100,6 +100,8 @@ def report(
         "report.html"),
     pdf: Annotated[Path | None, typer.Option(
         "--pdf", help="Where to write the PDF (default: next to the HTML, same name).")] = None,
+    png_dir: Annotated[Path | None, typer.Option(
+        "--png-dir", help="Also save each chart as a PNG in this folder.")] = None,
     db: DbOption = None,
 ) -> None:
     """Write the national report (HTML and PDF) from the latest run.
@@ -118,7 +120,7 @@ def report(
     if stats.empty:
         raise CliError("no national statistics yet: run `lantern run` or `lantern national run`")
     pdf_path = pdf or out.with_suffix(".pdf")
-    write_report(stats, read_quality(engine), html=out, pdf=pdf_path)
+    write_report(stats, read_quality(engine), html=out, pdf=pdf_path, png_dir=png_dir)
     console.print(f"wrote {out} and {pdf_path}", highlight=False)
 
 

@@ -105,6 +105,9 @@ def funnel_figure(stats: pd.DataFrame, year: int) -> Figure:
         ax.annotate(str(row["area"]), (float(row["child_population"]),
                                        float(row["rate_per_10k"])),
                     xytext=(4, 3), textcoords="offset points", fontsize=7)
+    for flag in ("above", "below"):
+        if (shown["funnel"] == flag).any():
+            ax.scatter([], [], color=FLAG_COLOURS[flag], s=28, label=f"{flag} 99.8% limit")
     hidden = len(block) - len(shown)
     title = f"Identified child victims per 10,000 children, {year}"
     ax.set_title(title + (f" ({hidden} areas not shown: small numbers)" if hidden else ""),
@@ -162,12 +165,13 @@ def hidden_figure(stats: pd.DataFrame, year: int) -> Figure:
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_yticks(y, [f"{a}" + ("" if k else " (no estimate)")
                       for a, k in zip(block["area"], ok, strict=True)], fontsize=7)
-    ax.invert_yaxis()
     ax.set_xlabel("children (log scale)")
     ax.set_title(f"Hidden victims: identified and estimated total, {year}", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_ylim(len(block) - 0.5, -0.5)
     ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8,
+               frameon=False)
     return fig
 
 
@@ -364,7 +368,7 @@ def _write_pdf(path: Path, figures: dict[str, Figure], tables: dict[str, pd.Data
             cover.text(0.05, y, title, fontsize=10, weight="bold")
             wrapped = _wrap(text, 150)
             cover.text(0.05, y - 0.025, wrapped, fontsize=8.5, va="top")
-            y -= 0.04 + 0.022 * wrapped.count("\n") + 0.03
+            y -= 0.06 + 0.022 * wrapped.count("\n") + 0.035
         pdf.savefig(cover)
         plt.close(cover)
         _table_page(pdf, "National figures", tables["national"])

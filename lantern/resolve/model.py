@@ -188,6 +188,8 @@ def blocking_rules() -> list[Any]:
         block_on("email1"),
         block_on("forename", "surname"),
         block_on("name_key", "surname"),
+        # Any shared name variant (nickname, alias, middle name) with the same surname.
+        block_on("forename_keys", "surname", arrays_to_explode=["forename_keys"]),
         block_on("surname", "dob"),
         block_on("name_key", "dob"),
         block_on("dob", "postcode"),

@@ -1,8 +1,8 @@
 """Pure preparation: from the store's frames and resolved identities to sign occurrences.
 
 Everything here is bulk pandas (no per-child loops). Persons carry an integer code ``pk``
-beside their ``person_id``: joins and groupings on it are several times faster. Ethnicity, nationality and religion
-are dropped on entry so that nothing downstream can read them.
+beside their ``person_id``: joins and groupings on it are several times faster.
+Ethnicity, nationality and religion are dropped on entry so nothing downstream reads them.
 """
 
 from __future__ import annotations

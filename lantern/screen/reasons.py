@@ -67,18 +67,32 @@ def sign_sentences(occurrences: pd.DataFrame, config: ScreeningConfig) -> pd.Dat
     sign, signs = pd.factorize(occ["sign"])
     agency, agencies = pd.factorize(occ["agency"])
     pair = person.astype(np.int64) * max(1, len(signs)) + sign
+    has_detail = occ["detail"].notna().to_numpy()
     g = pd.DataFrame({"key": pair * max(1, len(agencies)) + agency, "pair": pair,
-                      "date": occ["date"].to_numpy(), "detail": occ["detail"].to_numpy(),
-                      "agency_type": occ["agency_type"].to_numpy()})
+                      "date": occ["date"].to_numpy()})
     g = g.groupby("key", sort=False).agg(
         pair=("pair", "first"), first=("date", "min"), last=("date", "max"),
-        n=("date", "size"), detail=("detail", "first"), agency_type=("agency_type", "first"))
-    g["agency"] = np.asarray(agencies)[g.index.to_numpy() % max(1, len(agencies))]
-    once = " on " + day_text(g["first"])
-    once = once.where(g["detail"].isna(), once + " (" + g["detail"].astype(str) + ")")
-    many = (" " + g["n"].astype(str) + " times between " + day_text(g["first"]) + " and "
-            + day_text(g["last"]))
-    g["piece"] = agency_words(g["agency"], g["agency_type"]) + np.where(g["n"] > 1, many, once)
+        n=("date", "size"))
+    agency_code = g.index.to_numpy() % max(1, len(agencies))
+    g["agency"] = np.asarray(agencies)[agency_code]
+    # Words per agency are built once per agency, not once per row.
+    first_type = occ.drop_duplicates("agency").set_index("agency")["agency_type"]
+    words = agency_words(pd.Series(first_type.index), pd.Series(first_type.to_numpy()))
+    piece = pd.Series(np.asarray(words.set_axis(first_type.index).reindex(agencies))[
+        agency_code], index=g.index, dtype=object)
+    piece = piece + " on " + day_text(g["first"])
+    if has_detail.any():
+        keyed = pd.Series(occ["detail"].to_numpy()[has_detail],
+                          index=(pair * max(1, len(agencies)) + agency)[has_detail])
+        detail = keyed[~keyed.index.duplicated()].reindex(g.index)
+        piece = piece.where(detail.isna(), piece + " (" + detail.astype(str) + ")")
+    many = (g["n"] > 1).to_numpy()
+    if many.any():
+        sub = g[many]
+        piece[many] = (np.asarray(words.set_axis(first_type.index).reindex(sub["agency"]))
+                       + " " + sub["n"].astype(str) + " times between "
+                       + day_text(sub["first"]) + " and " + day_text(sub["last"]))
+    g["piece"] = piece
     joined = string_agg(g, ["pair"], "piece", " and by ", ["first", "agency"])
     firsts = g.groupby("pair")["first"].min()
     pairs = joined["pair"].to_numpy(dtype=np.int64)

@@ -148,7 +148,19 @@ def _build(engine: Engine) -> _State:
     frame = build_frame(engine)
     con = duckdb.connect(":memory:")
     con.register("frame_view", frame)
-    con.execute("CREATE TABLE idx AS SELECT * FROM frame_view")
+    # Distinct names, scored once per query (names repeat a lot), blocked on initials.
+    con.execute("""
+        CREATE TABLE names AS
+        SELECT row_number() OVER () AS name_id, fn, sn, name, rev,
+               left(fn, 1) AS fn1, left(sn, 1) AS sn1
+        FROM (SELECT DISTINCT fn, sn, name, rev FROM frame_view)
+    """)
+    con.execute("""
+        CREATE TABLE idx AS
+        SELECT f.*, n.name_id FROM frame_view f
+        JOIN names n ON f.fn = n.fn AND f.sn = n.sn
+        ORDER BY n.name_id
+    """)
     con.unregister("frame_view")
     grouped = frame.groupby("person_id")
     named = frame[frame["display"] != ""].drop_duplicates("person_id")
@@ -240,18 +252,28 @@ class SearchIndex:
         where: list[str] = ["TRUE"]
         params: list[object] = []
         matched: list[str] = []
-        score = "1.0"
+        name_sql, name_params = "", []
         if query.name and keys.fold_name(query.name):
             q = keys.fold_name(query.name)
+            initials = sorted({t[0] for t in q.split()})
+            marks = ", ".join("?" for _ in initials)
             matched.append("name")
             if " " in q:
                 score = ("greatest(jaro_winkler_similarity(name, ?), "
                          "jaro_winkler_similarity(rev, ?))")
-                params += [q, q]
             else:
                 score = ("greatest(jaro_winkler_similarity(sn, ?), "
                          "jaro_winkler_similarity(fn, ?))")
-                params += [q, q]
+            # Blocking: a name is compared only when its forename or surname starts with
+            # the initial of a word of the query (Jaro-Winkler rewards shared prefixes).
+            name_sql = f"""
+                good AS (
+                    SELECT name_id, score FROM (
+                        SELECT name_id, {score} AS score FROM names
+                        WHERE fn1 IN ({marks}) OR sn1 IN ({marks})
+                    ) WHERE score >= ?
+                ),"""
+            name_params = [q, q, *initials, *initials, NAME_THRESHOLD]
         if query.dob and (dob := keys.query_dob(query.dob)):
             where.append("(starts_with(dob, ?) OR starts_with(?, dob))")
             params += [dob, dob]
@@ -273,19 +295,22 @@ class SearchIndex:
             return []
         if areas is not None:
             where.append(f"area IN ({', '.join('?' for _ in areas)})")
+            params += sorted(areas)
+        source = ("(SELECT i.*, g.score FROM idx i JOIN good g USING (name_id) "
+                  "WHERE i.name_id IN (SELECT name_id FROM good))" if name_sql
+                  else "(SELECT *, 1.0 AS score FROM idx)")
         sql = f"""
-            WITH scored AS (
-                SELECT person_id, display, dob, {score} AS score FROM idx
+            WITH {name_sql}
+            scored AS (
+                SELECT person_id, display, dob, score FROM {source}
                 WHERE {' AND '.join(where)}
             )
             SELECT person_id, arg_max(display, score) AS display, min(dob) AS dob,
                    max(score) AS score
-            FROM scored WHERE score >= ?
+            FROM scored
             GROUP BY person_id ORDER BY score DESC, person_id LIMIT ?
         """
-        # name-score parameters come first (SELECT), then the WHERE ones, then areas
-        args: list[object] = [*params, *(sorted(areas) if areas is not None else [])]
-        args += [NAME_THRESHOLD if "name" in matched else 0.0, limit]
+        args: list[object] = [*name_params, *params, limit]
         cursor = state.con.cursor()
         try:
             rows = cursor.execute(sql, args).fetchall()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # England: about 12 million children aged 0-17 in about 150 local authorities (ONS mid-year
 # estimates; DfE lists 153 LAs). ``scale`` multiplies the number of children.
@@ -163,7 +163,6 @@ class WorldConfig:
     years: tuple[int, ...] = (2012, 2013)
     bad_rows: float = 0.0
     prevalence: float = 1.0  # multiplies VICTIMS_PER_10K (tiny test worlds raise it)
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_areas(self) -> int:

@@ -138,7 +138,7 @@ def generate(
     tables = dict(world.truth)
     if bad_rows > 0:
         tables["bad_rows.csv"] = faults
-    meta = {"format": FORMAT_VERSION, **{k: v for k, v in asdict(cfg).items() if k != "extra"}}
+    meta = {"format": FORMAT_VERSION, **asdict(cfg)}
     meta["years"] = list(cfg.years)
     write_truth(out, tables, meta)
     step("")

@@ -43,6 +43,10 @@ def test_two_agencies_and_no_response_is_a_missed_opportunity() -> None:
     assert "P01 (police): missing from home 2013-02-01" in found["reason"]
     assert "E01 (education): absence from school 2013-03-01" in found["reason"]
     assert found["reason"].endswith("For professional review.")
+    reasons = screen(two_agency_child().frames(), CONFIG).risk.set_index("person_id").loc[
+        "kid", "reasons"]
+    assert ("missing from home, recorded by P01 (police) 2 times between 2013-02-01 and "
+            "2013-02-20") in reasons
 
 
 @pytest.mark.parametrize("kind", ["referral", "strategy_meeting", "child_protection_plan"])
