@@ -61,7 +61,10 @@ def synthetic_frames(children: int, *, seed: int = 0) -> Frames:
     persons["area"] = np.where(rng.random(len(persons)) < 0.5, "A1", "A2")
     # Events: ~6 per child record, 0-2 indicators each; 10% with an adult, 5% with a vehicle.
     n_events = owner.size * 3
-    ev_person = rng.integers(0, owner.size, n_events)
+    # Every child has at least one event (so all of them are screened), the rest at random.
+    first_record = np.r_[0, np.cumsum(per_child)[:-1]]
+    ev_person = np.concatenate([first_record,
+                                rng.integers(0, owner.size, n_events - children)])
     ev_agency = p_agency[ev_person]
     n_ind = rng.choice(3, n_events, p=[0.5, 0.35, 0.15])
     first = child_ind[rng.integers(0, child_ind.size, n_events)]

@@ -26,6 +26,39 @@ def _scaled(values: np.ndarray) -> np.ndarray:
     return values / top if top > 0 else np.zeros_like(values)
 
 
+def in_group_betweenness(graph: ig.Graph, membership: np.ndarray, inside: np.ndarray, *,
+                         batch: int = 4000) -> np.ndarray:
+    """Weighted betweenness over the ties inside each group (distance = 1 / tie).
+
+    igraph's weighted betweenness costs about the square of the vertex count even on many
+    small components, so the groups go through it in batches of about ``batch`` vertices:
+    paths never leave a group, so batching changes nothing but the time.
+    """
+    out = np.zeros(graph.vcount(), dtype=float)
+    if graph.ecount() == 0:
+        return out
+    ends = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    keep = (membership[ends[:, 0]] == membership[ends[:, 1]]) & inside[ends[:, 0]] \
+        & inside[ends[:, 1]]
+    ends = ends[keep]
+    if not len(ends):
+        return out
+    lengths = 1.0 / np.asarray(graph.es["weight"], dtype=float)[keep]
+    community = membership[ends[:, 0]]
+    order = np.argsort(community, kind="stable")
+    ends, lengths, community = ends[order], lengths[order], community[order]
+    sizes = np.bincount(membership[inside]) if inside.any() else np.zeros(0, dtype=int)
+    comms = np.unique(community)
+    chunk = np.cumsum(sizes[comms]) // batch
+    edge_chunk = chunk[np.searchsorted(comms, community)]
+    bounds = np.flatnonzero(np.diff(edge_chunk)) + 1
+    for part in np.split(np.arange(len(ends)), bounds):
+        vertices, local = np.unique(ends[part], return_inverse=True)
+        sub = ig.Graph(n=len(vertices), edges=local.reshape(-1, 2).tolist(), directed=False)
+        out[vertices] = sub.betweenness(weights=lengths[part].tolist(), directed=False)
+    return out
+
+
 def centralities(graph: ig.Graph, membership: np.ndarray, inside: np.ndarray,
                  vertices: np.ndarray) -> pd.DataFrame:
     """strength, pagerank and in-group betweenness of ``vertices`` (indices into graph).
@@ -37,18 +70,7 @@ def centralities(graph: ig.Graph, membership: np.ndarray, inside: np.ndarray,
     strength = np.asarray(graph.strength(weights=weights), dtype=float)
     pagerank = np.asarray(graph.pagerank(weights=weights), dtype=float) \
         if graph.vcount() else np.zeros(0)
-    # betweenness on the ties inside groups only: one igraph call, paths never leave a group
-    wanted = inside.astype(bool)
-    ends = np.asarray(graph.get_edgelist(), dtype=int).reshape(-1, 2)
-    inside = (membership[ends[:, 0]] == membership[ends[:, 1]]) & wanted[ends[:, 0]] \
-        & wanted[ends[:, 1]] if len(ends) else np.zeros(0, dtype=bool)
-    sub = graph.subgraph_edges(np.flatnonzero(inside).tolist(), delete_vertices=False)
-    lengths = None
-    if sub.ecount():
-        sub.es["length"] = 1.0 / np.asarray(sub.es["weight"], dtype=float)
-        lengths = "length"
-    betweenness = np.asarray(sub.betweenness(weights=lengths, directed=False), dtype=float) \
-        if sub.vcount() else np.zeros(0)
+    betweenness = in_group_betweenness(graph, membership, inside.astype(bool))
     return pd.DataFrame({
         "strength": strength[vertices],
         "pagerank": pagerank[vertices],

@@ -33,8 +33,10 @@ class Results:
 def join_unique(keys: pd.Series, values: pd.Series) -> pd.Series:
     """Per key, the sorted distinct ``;``-separated parts of ``values``, joined by ``;``."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()}).dropna()
-    frame["value"] = frame["value"].astype(str).str.split(";")
-    frame = frame.explode("value")
+    frame["value"] = frame["value"].astype(str)
+    if frame["value"].str.contains(";", regex=False).any():
+        frame["value"] = frame["value"].str.split(";")
+        frame = frame.explode("value")
     frame = frame[frame["value"] != ""].drop_duplicates().sort_values(["key", "value"])
     # string sum in C, not a Python join per group
     return (frame["value"] + ";").groupby(frame["key"], sort=True).sum().str[:-1]
@@ -43,16 +45,17 @@ def join_unique(keys: pd.Series, values: pd.Series) -> pd.Series:
 def group_events(incidence: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Events that link a member (as anything but a professional): the group's timeline."""
     people = incidence[(incidence["node_kind"] == "person") & (incidence["role_weight"] > 0)]
-    linked = people.merge(members[["group_id", "person_id"]], left_on="node_id",
-                          right_on="person_id")
-    linked = linked.drop_duplicates(["group_id", "event_key", "person_id"]).sort_values(
-        ["group_id", "event_key", "person_id"])
+    linked = people[["event_key", "node_id"]].merge(
+        members[["group_id", "person_id"]], left_on="node_id", right_on="person_id")
+    # incidence has one row per (event, person) and a person is in one group: no duplicates
+    linked = linked.sort_values(["event_key", "person_id"])
     per_event = (linked["person_id"] + ";").groupby(
         [linked["group_id"], linked["event_key"]], sort=True).sum().str[:-1].rename(
         "persons").reset_index()
-    things = incidence[incidence["node_kind"] != "person"]
+    wanted = incidence[incidence["event_key"].isin(per_event["event_key"])]
+    things = wanted[wanted["node_kind"] != "person"]
     places = join_unique(things["event_key"], things["node_id"]).rename("entities")
-    info = incidence.drop_duplicates("event_key").set_index("event_key")[
+    info = wanted.drop_duplicates("event_key").set_index("event_key")[
         ["agency", "event_ref", "kind", "occurred_on", "area", "grading", "grading_scheme"]]
     out = per_event.join(info, on="event_key").join(places, on="event_key")
     out = out.sort_values(["group_id", "occurred_on", "agency", "event_ref"])

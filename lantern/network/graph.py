@@ -65,21 +65,25 @@ def _select(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def grading_factor(events: pd.DataFrame, config: NetworkConfig) -> pd.Series:
     """Source x intelligence factor of each event's grading (1 for ungraded records)."""
-    grading = events["grading"].fillna("").astype(str).str.strip().str.upper()
-    scheme = events["grading_scheme"].fillna("3x5x2").astype(str).replace("", "3x5x2")
-    factor = pd.Series(np.nan, index=events.index, dtype=float)
+    factor = np.full(len(events), np.nan)
+    raw = events["grading"]
+    graded = (raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
+    grading = raw[graded].astype(str).str.strip().str.upper().reset_index(drop=True)
+    scheme = events["grading_scheme"][graded].fillna("3x5x2").astype(str).replace(
+        "", "3x5x2").reset_index(drop=True)
+    positions = np.flatnonzero(graded)
     for name, factors in config.grading.schemes.items():
-        mask = (scheme == name) & (grading.str.len() >= 2)
+        mask = ((scheme == name) & (grading.str.len() >= 2)).to_numpy()
         if not mask.any():
             continue
         source = grading[mask].str[0].map({k.upper(): v for k, v in factors.source.items()})
         intel = grading[mask].str[1].map({k.upper(): v for k, v in factors.intelligence.items()})
-        factor[mask] = source * intel
-    is_intel = events["kind"] == "intelligence_report"
-    ungraded = factor.isna()
+        factor[positions[mask]] = (source * intel).to_numpy(dtype=float)
+    is_intel = (events["kind"] == "intelligence_report").to_numpy()
+    ungraded = np.isnan(factor)
     factor[ungraded & is_intel] = config.grading.ungraded_intelligence
     factor[ungraded & ~is_intel] = config.grading.ungraded_other
-    return factor
+    return pd.Series(factor, index=events.index)
 
 
 def recency_factor(occurred_on: pd.Series, config: NetworkConfig) -> pd.Series:
@@ -118,7 +122,8 @@ def _dob_dates(dob: pd.Series) -> pd.Series:
 
 
 def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
-    events = _select(inputs.events, EVENT_COLUMNS)
+    events = _select(inputs.events, EVENT_COLUMNS).sort_values(["agency", "event_ref"])
+    events["event_key"] = np.arange(len(events))
     events["event_weight"] = event_weights(events, config)
     events["occurred_on"] = pd.to_datetime(events["occurred_on"])
     links = _select(inputs.links, LINK_COLUMNS)
@@ -155,14 +160,13 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
     # one row per entity and event: the role that counts most (a suspect also a driver)
     inc = inc.sort_values("role_weight", ascending=False, kind="stable")
     inc = inc.drop_duplicates(["agency", "event_ref", "node_id"])
-    inc["event_key"] = inc.groupby(["agency", "event_ref"], sort=True).ngroup()
 
     dob = persons.dropna(subset=["dob"]).groupby("person_id")["dob"].first()
     born = inc["node_id"].map(_dob_dates(dob))
     age = (inc["occurred_on"] - born).dt.days / DAYS_PER_YEAR
     inc["age"] = age.where(inc["node_kind"] == "person")
     inc["is_child_at"] = inc["age"] < ADULT_AGE
-    return inc.sort_values(["event_key", "node_id"]).reset_index(drop=True)
+    return inc.sort_values("event_key", kind="stable").reset_index(drop=True)
 
 
 def _person_nodes(inc: pd.DataFrame, persons: pd.DataFrame,

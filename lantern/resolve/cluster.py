@@ -21,14 +21,15 @@ from scipy.sparse.csgraph import connected_components
 DIFFERENT = 0
 IDENTIFIER_MATCH = 1
 SHARED_MOBILE = 2
-SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at this probability or more
+SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at or above this
 
 
 def household_guard(pairs: pd.DataFrame) -> pd.Series:
     """Pairs that must not merge automatically: they look like one household (same
     surname or same residence) yet have a different forename (not a nickname, alias,
     middle name or typo of the other), a different middle name, a different recorded sex
-    or a clearly different date of birth, and share no personal identifier (NHS number, UPN, mobile, email).
+    or a clearly different date of birth, and share no personal identifier (NHS number,
+    UPN, mobile, email).
     Siblings and twins share surname, address and sometimes a birthday; a parent may share
     a child's name; forename, sex and date of birth are what tell them apart.
     """

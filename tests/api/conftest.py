@@ -76,3 +76,13 @@ def person_ids(world_engine: Engine) -> dict[str, str]:
                                            strict=True)}
     return {"amy": by_ref[("NTP", "C1")], "mark": by_ref[("NTP", "A1")],
             "bella": by_ref[("STP", "B9")]}
+
+
+@pytest.fixture(scope="session")
+def group_id(world_engine: Engine) -> str:
+    """The small world's offender group (Mark Smith and Craig Dunn)."""
+    from lantern.network.service import list_groups
+
+    groups = list_groups(world_engine)
+    assert len(groups) == 1, groups
+    return str(groups["group_id"].iloc[0])

@@ -16,7 +16,8 @@ from typing import Any
 SECRETS = (
     "Amy", "Jones", "Mark", "Smith", "Bella", "Brown", "2009-03-14", "1980-01-02",
     "2008-07-01", "S60 1AA", "S60 2BB", "S61 9ZZ", "Found in a car", "RESTRICTED-INTEL",
-    "Station Hotel", "Walked out",
+    "Station Hotel", "Walked out", "Craig", "Dunn", "Jade", "Fox", "1985-06-06", "2010-02-02",
+    "Both in the car",
 )
 PASSWORD = "correct horse battery"
 # Each role's account: role -> (username, role, areas).
@@ -105,6 +106,8 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
         "persons.csv": [
             person("C1", "Amy", "Jones", "2009-03-14", "F", "S60 1AA", "07700 900123"),
             person("A1", "Mark", "Smith", "1980-01-02", "M", "S60 2BB"),
+            person("A2", "Craig", "Dunn", "1985-06-06", "M", "S60 3CD"),
+            person("C2", "Jade", "Fox", "2010-02-02", "F", "S60 4EF"),
             *background(90, seed=1, prefix="X"),
             person("U1", "Jake", "Walker", "2007-02-03", "M", "S70 1AB"),
             person("U2", "Chloe", "Hughes", "2006-11-20", "F", "S71 2DE"),
@@ -115,10 +118,6 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
             person("U7", "Megan", "Ward", "2006-01-15", "F", "S78 8TU"),
             person("U8", "Sam", "Hill", "2005-03-03", "M", "S70 1AB"),
             person("U9", "Tom", "Reed", "2003-12-12", "M", ""),
-            person("U10", "Nathan", "Cole", "2006-08-08", "M", "S71 1AA"),
-            person("U11", "Owen", "Pike", "2005-02-02", "M", "S73 3AB"),
-            person("U12", "Rhys", "Lamb", "2004-04-14", "M", "S74 4AB"),
-            person("U13", "Tia", "Moss", "2008-08-01", "F", "S75 5AB"),
         ],
         "objects.csv": [{"object_ref": "V1", "kind": "vehicle", "value": "AB12 CDE",
                          "description": "silver Vauxhall Astra"}],
@@ -134,6 +133,10 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
                   grading="2BC", summary=RESTRICTED_TEXT),
             event("E4", "intelligence_report", "2024-05-12", "", grading="1AP",
                   summary="Car seen outside the hotel"),
+            event("E5", "crime_report", "2024-05-15", "sexual_activity_with_child",
+                  summary="Both in the car", location="L1"),
+            event("E6", "stop_check", "2024-05-18", "seen_in_vehicles;older_associates",
+                  summary="Both in the car"),
         ],
         "links.csv": [
             link("E1", "person", "C1", "subject"),
@@ -144,6 +147,14 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
             link("E3", "person", "C1", "victim"),
             link("E4", "object", "V1", "present"),
             link("E4", "person", "A1", "owner"),
+            link("E2", "person", "A2", "passenger"),
+            link("E5", "person", "A1", "suspect"),
+            link("E5", "person", "A2", "suspect"),
+            link("E5", "person", "C1", "victim"),
+            link("E6", "person", "A2", "driver"),
+            link("E6", "person", "A1", "passenger"),
+            link("E6", "person", "C2", "subject"),
+            link("E6", "object", "V1", "present"),
         ],
     })
     care = _submission(root, "NTC-2024-06", {"code": "NTC", "type": "social_care",
@@ -160,11 +171,7 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
                         person("U6", "Liam", "Foster", "2007-05-05", "M", "S77 7RS"),
                         person("U7", "Megan", "Warde", "2006-01-15", "F", ""),
                         person("U8", "Samuel", "Hill", "2005-03-30", "M", "S70 1AB"),
-                        person("U9", "Thomas", "Reed", "2003-12-12", "M", ""),
-                        person("U10", "Nathan", "Cole", "2006-08-18", "M", ""),
-                        person("U11", "Owen", "Pike", "2005-02-20", "M", ""),
-                        person("U12", "Rees", "Lamb", "2004-04-14", "M", "S74 9ZZ"),
-                        person("U13", "Tia", "Moss", "2008-01-08", "F", "S76 6AB")],
+                        person("U9", "Thomas", "Reed", "2003-12-12", "M", "")],
         "events.csv": [
             event("W1", "welfare_concern", "2024-05-03", "unexplained_gifts;substance_misuse",
                   summary="New phone and clothes, smelled of alcohol"),

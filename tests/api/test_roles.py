@@ -49,6 +49,10 @@ def calls() -> list[Call]:
         Call("POST", "/api/v1/national/estimate", P.NATIONAL_READ, json={"rows": [
             {"a": 1, "b": 0, "count": 30}, {"a": 0, "b": 1, "count": 20},
             {"a": 1, "b": 1, "count": 10}]}),
+        Call("GET", "/api/v1/network/groups", P.NETWORK_READ),
+        Call("GET", "/api/v1/network/groups/{group}", P.NETWORK_READ),
+        Call("GET", "/api/v1/network/groups/{group}/graph", P.NETWORK_READ),
+        Call("GET", "/api/v1/network/export", P.NETWORK_EXPORT, {"format": "graphml"}),
         Call("GET", "/api/v1/users", P.USERS_MANAGE),
         Call("GET", "/api/v1/tokens", P.USERS_MANAGE),
         Call("GET", "/api/v1/audit", P.AUDIT_READ, {"person": "{amy}"}),
@@ -79,7 +83,8 @@ def _send(client: TestClient, call: Call, ids: dict[str, str]) -> Any:
 
 
 def test_every_api_route_is_in_the_matrix(world_app: Any) -> None:
-    generic = {"{amy}": "{person_id}", "/submissions/1": "/submissions/{submission_pk}"}
+    generic = {"{amy}": "{person_id}", "/submissions/1": "/submissions/{submission_pk}",
+               "{group}": "{group_id}"}
     covered = set()
     for c in calls():
         path = c.path
@@ -98,7 +103,8 @@ def test_every_api_route_is_in_the_matrix(world_app: Any) -> None:
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
 def test_role_matrix(role: str, clients: dict[str, TestClient],
-                     person_ids: dict[str, str]) -> None:
+                     person_ids: dict[str, str], group_id: str) -> None:
+    person_ids = {**person_ids, "group": group_id}
     client = clients[role]
     allowed = ROLE_PERMISSIONS[Role(ACCOUNTS[role][1])]
     for call in calls():
@@ -109,7 +115,8 @@ def test_role_matrix(role: str, clients: dict[str, TestClient],
         assert client.request(method, path).status_code == 200
 
 
-def test_no_token_no_data(world_app: Any, person_ids: dict[str, str]) -> None:
+def test_no_token_no_data(world_app: Any, person_ids: dict[str, str], group_id: str) -> None:
+    person_ids = {**person_ids, "group": group_id}
     anonymous = TestClient(world_app)
     for call in calls():
         assert _send(anonymous, call, person_ids).status_code == 401
@@ -167,8 +174,9 @@ def test_restricted_intelligence_is_withheld_from_practitioners(
 
 
 def test_national_analyst_never_receives_identifiable_data(
-    clients: dict[str, TestClient], person_ids: dict[str, str], world: Any
+    clients: dict[str, TestClient], person_ids: dict[str, str], world: Any, group_id: str
 ) -> None:
+    person_ids = {**person_ids, "group": group_id}
     client = clients["national_analyst"]
     bodies = [_send(client, call, person_ids).text for call in calls()]
     bodies += [client.request(m, p).text for m, p in OPEN_TO_ALL]

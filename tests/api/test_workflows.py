@@ -46,10 +46,15 @@ def test_review_pairs_side_by_side_and_decisions(
     clients: dict[str, TestClient], world_engine: Engine
 ) -> None:
     queue = clients["analyst"].get("/api/v1/review").json()
-    assert queue, "the small world has an uncertain pair (Jake/Jack Walker)"
+    assert queue, "the small world has uncertain pairs (U1-U9: near-duplicates)"
     pair = queue[0]
-    assert {pair["left"]["forename"], pair["right"]["forename"]} == {"Jake", "Jack"}
-    assert "forename" in pair["differs"] and "surname" not in pair["differs"]
+    left, right = pair["left"], pair["right"]
+    assert left["ref"] == right["ref"] and left["ref"].startswith("U")
+    assert {left["agency"], right["agency"]} == {"NTP", "NTC"}
+    differs = [f for f in left if f not in {"agency", "ref"}
+               and (left[f] or None) != (right[f] or None)]
+    assert pair["differs"] == differs and differs
+    assert left["surname"] == right["surname"]
     refused = clients["practitioner"].post(f"/api/v1/review/{pair['id']}",
                                            json={"decision": "reject", "reason": "x"})
     assert refused.status_code == 403

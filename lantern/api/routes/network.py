@@ -45,10 +45,14 @@ def graph(
     return service.group_graph(ctx, user, call, group_id=group_id, since=since, until=until)
 
 
-@router.get("/export", responses={**DENIED, **UNAVAILABLE},
+@router.get("/export", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE},
             response_class=Response)
 def export(ctx: Ctx, user: ApiUser, call: CallInfo,
-           format: Literal["graphml", "gexf", "json"] = "json") -> Response:
-    """The whole network for analysts' tools (as `lantern network export`)."""
-    text, media = service.export(ctx, user, call, fmt=format)
+           format: Literal["graphml", "gexf", "json"] = "json",
+           group: Annotated[str | None, Query(max_length=16,
+                                              pattern=r"^[A-Za-z0-9_-]+$")] = None,
+           ) -> Response:
+    """The network of your areas, or one group, for analysts' tools (as `lantern network
+    export`), with dates on every tie."""
+    text, media = service.export(ctx, user, call, fmt=format, group_id=group)
     return Response(text, media_type=media)
