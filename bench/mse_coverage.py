@@ -179,8 +179,10 @@ def run_output_coverage(run_out: str, truth: str) -> None:
     stats = pd.read_csv(f"{run_out}/area_stats.csv")
     true = pd.read_csv(f"{truth}/area_year.csv")
     both = stats.merge(true, on=["area", "year"])
-    covered = (both["estimated_low"] <= both["true_victims"]) & (
-        both["true_victims"] <= both["estimated_high"])
+    # a blank upper limit next to an estimate means unbounded (older outputs)
+    high = both["estimated_high"].where(both["estimated_total"].isna()
+                                        | both["estimated_high"].notna(), np.inf)
+    covered = (both["estimated_low"] <= both["true_victims"]) & (both["true_victims"] <= high)
     rel = (both["estimated_total"] - both["true_victims"]).abs() / both["true_victims"]
     col = "identified_children" if "identified_children" in both else "identified"
     ident = (both["children_identified"] == both[col]).mean()

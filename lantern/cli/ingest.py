@@ -37,7 +37,7 @@ ProgressOption = Annotated[
 def ingest(
     paths: Annotated[list[Path], typer.Argument(
         help="Submission folders, .zip files, or folders of them (loaded oldest extract first).",
-        show_default=False)],
+        metavar="PATH", show_default=False)],
     db: DbOption = None,
     progress: ProgressOption = None,
 ) -> None:

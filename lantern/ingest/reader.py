@@ -102,10 +102,16 @@ def _arrow_chunks(data: bytes, file: str, columns: tuple[str, ...]) -> Iterator[
          f"wrong number of columns: expected {width}, got {int(commas[i]) + 1}")
         for i in np.flatnonzero(body & ~blank & ~good)
     ]
+    if not len(good_lines):
+        if refused:
+            yield RawChunk(file, columns, good_lines, _frame(columns, []), refused)
+        return
     names = [f"c{i}" for i in range(width)]
+    longest = int((ends - starts).max()) if len(starts) else 0
+    block = max(1 << 22, 2 * longest + 1024)  # Arrow needs whole rows inside a block
     reader = pa_csv.open_csv(
         io.BytesIO(data),
-        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
         parse_options=pa_csv.ParseOptions(quote_char=False, ignore_empty_lines=True,
                                           invalid_row_handler=lambda _row: "skip"),
         convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),

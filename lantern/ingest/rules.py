@@ -166,7 +166,7 @@ def locations(batch: Batch, seen: dict[str, int]) -> Values:
 def _occurred(raw: str) -> tuple[date, datetime | None]:
     """Day as written, and the instant in UTC when a time was given."""
     parsed = norm.event_datetime(raw)
-    if len(raw.strip()) == 10:
+    if not any(sep in raw.strip() for sep in ("T", "t", " ")):  # a date without a time
         return parsed.date(), None
     instant = parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     return parsed.date(), instant

@@ -124,9 +124,15 @@ def write_return(
     """Write a return folder; every aggregate table through SDC."""
     cfg = config or default_config()
     out.mkdir(parents=True, exist_ok=True)
+    stats = area_stats.copy()
+    for col, digits in (("rate_per_10k", 3), ("rate_low", 3), ("rate_high", 3),
+                        ("rate_change", 3), ("national_rate", 3), ("estimated_total", 1),
+                        ("estimated_low", 1), ("estimated_high", 1)):
+        if col in stats.columns:
+            stats[col] = pd.to_numeric(stats[col], errors="coerce").round(digits)
     files = {
         "people.csv": people[PEOPLE_COLUMNS],
-        "area_stats.csv": publishable_area_stats(area_stats, cfg),
+        "area_stats.csv": publishable_area_stats(stats, cfg),
         "data_quality.csv": publishable_quality(quality, cfg),
     }
     for name, frame in files.items():
@@ -281,7 +287,9 @@ def write_hub(out: Path, result: HubResult, returns: Sequence[Return],
     for col in ("children_identified", "children_in_several_areas", "sum_of_area_counts",
                 "estimated_total", "estimated_low", "estimated_high"):
         if col in national.columns:
-            national[col] = [round_total(float(v), cfg) for v in national[col]]
+            rounded = pd.Series([round_total(float(v), cfg) for v in national[col]],
+                                index=national.index)
+            national[col] = rounded.round().astype("Int64")
     cross = result.cross_area.copy()
     if len(cross):
         cross = suppress_column(cross, column="children", by="other_area", across="area",

@@ -77,6 +77,8 @@ def _num(value: object, digits: int = 0) -> str:
 
 def _interval(low: object, high: object, digits: int = 1) -> str:
     lo, hi = _num(low, digits), _num(high, digits)
+    if hi == "inf":
+        hi = "unbounded"
     if lo == "*" and hi == "*":
         return ""
     return f"{lo} to {hi if hi != '*' else 'unbounded'}"
@@ -146,6 +148,7 @@ def hidden_figure(stats: pd.DataFrame, year: int) -> Figure:
     est = pd.to_numeric(block["estimated_total"], errors="coerce")
     lo = pd.to_numeric(block["estimated_low"], errors="coerce")
     hi = pd.to_numeric(block["estimated_high"], errors="coerce")
+    hi = hi.where(np.isfinite(hi), np.nan)  # an unbounded upper limit is drawn as an arrow
     ided = pd.to_numeric(block["children_identified"], errors="coerce")
     y = np.arange(len(block))
     fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.32 * len(block) + 1.2)))

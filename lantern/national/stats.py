@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from lantern.contract import vocabulary
@@ -139,7 +138,7 @@ def hidden_estimates(
                 row.update(
                     estimated_total=est.estimate,
                     estimated_low=est.low,
-                    estimated_high=est.high if math.isfinite(est.high) else np.nan,
+                    estimated_high=est.high,
                     mse_model=est.model,
                     mse_note="" if math.isfinite(est.high) else "no finite upper limit",
                 )

@@ -55,6 +55,12 @@ class KeyActor(_Strict):
     betweenness: float = Field(ge=0)
 
 
+class Areas(_Strict):
+    from_postcodes: bool
+    min_records: int = Field(ge=1)
+    min_share: float = Field(gt=0.5, le=1)
+
+
 class Hotspots(_Strict):
     min_children: int = Field(ge=1)
     event_kinds: list[str]
@@ -78,6 +84,7 @@ class NetworkConfig(_Strict):
     tie: Tie
     groups: Groups
     key_actor: KeyActor
+    areas: Areas
     hotspots: Hotspots
 
 

@@ -169,8 +169,8 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
     return inc.sort_values("event_key", kind="stable").reset_index(drop=True)
 
 
-def _person_nodes(inc: pd.DataFrame, persons: pd.DataFrame,
-                  config: NetworkConfig) -> pd.DataFrame:
+def _person_nodes(inc: pd.DataFrame, persons: pd.DataFrame, config: NetworkConfig,
+                  home_areas: pd.DataFrame) -> pd.DataFrame:
     """Who is a child (under 18 at a linked event) and who a suspect (see ``suspects`` in
     config.yaml): a child is never a suspect, whatever role they were linked in."""
     people = inc[inc["node_kind"] == "person"]
@@ -187,7 +187,8 @@ def _person_nodes(inc: pd.DataFrame, persons: pd.DataFrame,
                              np.where(frame["is_child"] | linked_victim, "victim", "other"))
     frame["kind"] = "person"
     frame["label"] = frame.index
-    frame["areas"] = _join_areas(persons["person_id"], persons["area"]).reindex(frame.index)
+    frame["areas"] = _join_areas(home_areas["person_id"], home_areas["area"]).reindex(
+        frame.index)
     return frame.reset_index()
 
 
@@ -255,6 +256,34 @@ def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
     return static.drop(columns=["weight"]), address_nodes
 
 
+def district_areas(postcodes: pd.Series, areas: pd.Series, *, min_records: int,
+                   min_share: float) -> pd.Series:
+    """Postcode district -> area, learnt from records: the area most records with that
+    district sit in, kept only when it holds ``min_share`` of at least ``min_records``."""
+    district = postcodes.astype("string").str.split(" ").str[0]
+    frame = pd.DataFrame({"district": district.to_numpy(), "area": areas.to_numpy()}).dropna()
+    counts = frame.groupby(["district", "area"]).size().rename("n").reset_index()
+    total = counts.groupby("district")["n"].transform("sum")
+    counts = counts[(total >= min_records) & (counts["n"] >= min_share * total)]
+    return counts.set_index("district")["area"]
+
+
+def _home_areas(persons: pd.DataFrame, locations: pd.DataFrame,
+                config: NetworkConfig) -> pd.DataFrame:
+    """person_id, area rows: record areas plus, when enabled, the area of each postcode."""
+    rows = persons[["person_id", "area"]]
+    if not config.areas.from_postcodes:
+        return rows
+    known = pd.concat([persons[["postcode", "area"]], locations[["postcode", "area"]]])
+    mapping = district_areas(known["postcode"], known["area"],
+                             min_records=config.areas.min_records,
+                             min_share=config.areas.min_share)
+    district = persons["postcode"].astype("string").str.split(" ").str[0]
+    lived = pd.DataFrame({"person_id": persons["person_id"].to_numpy(),
+                          "area": district.map(mapping).to_numpy()}).dropna()
+    return pd.concat([rows, lived], ignore_index=True)
+
+
 def _join_areas(keys: pd.Series, areas: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"key": keys.to_numpy(), "area": areas.to_numpy()}).dropna()
     frame = frame.drop_duplicates().sort_values(["key", "area"])
@@ -284,7 +313,7 @@ def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
     clean = NetworkInputs(persons=persons, events=inputs.events, links=inputs.links,
                           objects=objects, locations=locations)
     inc = _incidence(clean, config)
-    people = _person_nodes(inc, persons, config)
+    people = _person_nodes(inc, persons, config, _home_areas(persons, locations, config))
     pair = _pair_edges(inc, config)
     static, address_nodes = _static_edges(persons, people, locations, objects, config)
     edges = pd.concat([pair, static], ignore_index=True)

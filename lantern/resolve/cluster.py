@@ -78,9 +78,14 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]) -> dict[int, int]:
-    """Union strongest-first, refusing unions that join a cannot-linked pair.
+def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]],
+            guarded: set[tuple[int, int]]) -> dict[int, int]:
+    """Union strongest-first, refusing unions that join a cannot-linked pair, and unions
+    of two groups with no more strong links between them than household-guarded pairs.
 
+    A judgement's cannot-link is absolute. The household guard is a majority rule: twins
+    (every pair between them guarded) stay apart, while a record whose forename is a
+    typo of one record's but matches several others' still joins its person.
     Runs only on the few components that hold a conflict, so its loop stays small.
     """
     parent = {int(v): int(v) for v in nodes}
@@ -89,6 +94,20 @@ def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]
     for a, b in cannot:
         banned[a].add(b)
         banned[b].add(a)
+    guard_of: dict[int, set[int]] = {int(v): set() for v in nodes}
+    for a, b in guarded:
+        guard_of[a].add(b)
+        guard_of[b].add(a)
+    strong_of: dict[int, set[int]] = {int(v): set() for v in nodes}
+    for a, b in zip(edges["l"].to_numpy(), edges["r"].to_numpy(), strict=True):
+        strong_of[int(a)].add(int(b))
+        strong_of[int(b)].add(int(a))
+
+    def outweighed(one: set[int], other: set[int]) -> bool:
+        guards = sum(len(guard_of[x] & other) for x in one)
+        if not guards:
+            return False
+        return sum(len(strong_of[x] & other) for x in one) <= guards
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -100,7 +119,7 @@ def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]
         ra, rb = find(int(a)), find(int(b))
         if ra == rb:
             continue
-        if banned[ra] & members[rb]:
+        if banned[ra] & members[rb] or outweighed(members[ra], members[rb]):
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
@@ -137,17 +156,18 @@ def cluster(
     if len(must):  # a person's acceptance overrides the automatic guard
         guarded = guarded[~guarded.set_index(["l", "r"]).index.isin(
             must.set_index(["l", "r"]).index)]
-    cannot = pd.concat([guarded, _ordered(constraints.cannot, "l", "r")],
-                       ignore_index=True).drop_duplicates()
-    cannot = cannot[cannot["l"].isin(known) & cannot["r"].isin(known)]
+    guarded = guarded[guarded["l"].isin(known) & guarded["r"].isin(known)]
+    hard = _ordered(constraints.cannot, "l", "r")
+    hard = hard[hard["l"].isin(known) & hard["r"].isin(known)]
+    cannot = pd.concat([guarded, hard], ignore_index=True).drop_duplicates()
 
     strong = pairs[(pairs["match_probability"] >= threshold) & ~guard.astype(bool)]
     strong = _ordered(strong, "unique_id_l", "unique_id_r").assign(
         p=strong["match_probability"].to_numpy()
     )
     edges = pd.concat([must.assign(p=2.0), strong], ignore_index=True)
-    if len(cannot):  # a cannot-link beats a must-link on the very same pair
-        key = cannot.set_index(["l", "r"]).index
+    if len(hard):  # a cannot-link beats a must-link on the very same pair
+        key = hard.set_index(["l", "r"]).index
         edges = edges[~edges.set_index(["l", "r"]).index.isin(key)]
     edges = edges.sort_values("p", ascending=False).drop_duplicates(["l", "r"])
 
@@ -162,11 +182,13 @@ def cluster(
             in_bad = result[result.isin(bad)]
             sub_nodes = in_bad.index.to_numpy()
             sub_edges = edges[edges["l"].isin(sub_nodes)]
-            sub_cannot = cannot[cannot["l"].isin(sub_nodes) & cannot["r"].isin(sub_nodes)]
-            roots = _greedy(
-                sub_nodes, sub_edges,
-                set(zip(sub_cannot["l"].tolist(), sub_cannot["r"].tolist(), strict=True)),
-            )
+
+
+            def inside(frame: pd.DataFrame) -> set[tuple[int, int]]:
+                frame = frame[frame["l"].isin(sub_nodes) & frame["r"].isin(sub_nodes)]
+                return set(zip(frame["l"].tolist(), frame["r"].tolist(), strict=True))
+
+            roots = _greedy(sub_nodes, sub_edges, inside(hard), inside(guarded))
             offset = int(labels.max()) + 1
             root_index = {r: offset + i for i, r in enumerate(sorted(set(roots.values())))}
             result.loc[list(roots)] = [root_index[roots[v]] for v in roots]
@@ -214,6 +236,13 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
         "node")["p"].reindex(first.index).fillna(0.0)
     chosen = first[(first["p"] >= low) & (second < rival) & ~first["blocked"]
                    & (first["size"] >= 2)]
+    if len(cannot) and len(chosen):  # a cannot-link to anyone in that person, scored or not
+        both = pd.DataFrame({"node": np.concatenate([cannot["l"], cannot["r"]]),
+                             "partner": np.concatenate([cannot["r"], cannot["l"]])})
+        both = both[both["node"].isin(chosen.index)]
+        clash = both["partner"].map(labels).to_numpy() == chosen["target"].reindex(
+            both["node"]).to_numpy()
+        chosen = chosen.drop(index=set(both.loc[clash, "node"]))
     out = labels.copy()
     out.loc[chosen.index] = chosen["target"].astype(labels.dtype).to_numpy()
     return out

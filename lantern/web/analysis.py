@@ -78,8 +78,9 @@ def groups_page(request: Request, ctx: Ctx, user: WebUser, call: CallInfo,
                                limit=301)
     areas = sorted(user.areas) if not user.all_areas else sorted(
         {a for g in rows for a in g["areas"].split(";") if a})
+    spots = network.hotspots(ctx, user, call)[:20]
     return render(request, "groups.html", user, groups=rows[:300], truncated=len(rows) > 300,
-                  areas=areas, area=area, cross_area=cross_area)
+                  areas=areas, area=area, cross_area=cross_area, hotspots=spots)
 
 
 @router.get("/groups/{group_id}", response_class=HTMLResponse)

@@ -17,7 +17,7 @@ SECRETS = (
     "Amy", "Jones", "Mark", "Smith", "Bella", "Brown", "2009-03-14", "1980-01-02",
     "2008-07-01", "S60 1AA", "S60 2BB", "S61 9ZZ", "Found in a car", "RESTRICTED-INTEL",
     "Station Hotel", "Walked out", "Craig", "Dunn", "Jade", "Fox", "1985-06-06", "2010-02-02",
-    "Both in the car",
+    "Both in the car", "Leah", "Moor", "2011-09-09",
 )
 PASSWORD = "correct horse battery"
 # Each role's account: role -> (username, role, areas).
@@ -108,6 +108,7 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
             person("A1", "Mark", "Smith", "1980-01-02", "M", "S60 2BB"),
             person("A2", "Craig", "Dunn", "1985-06-06", "M", "S60 3CD"),
             person("C2", "Jade", "Fox", "2010-02-02", "F", "S60 4EF"),
+            person("C3", "Leah", "Moor", "2011-09-09", "F", "S60 5GH"),
             *background(90, seed=1, prefix="X"),
             person("U1", "Jake", "Walker", "2007-02-03", "M", "S70 1AB"),
             person("U2", "Chloe", "Hughes", "2006-11-20", "F", "S71 2DE"),
@@ -136,7 +137,9 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
             event("E5", "crime_report", "2024-05-15", "sexual_activity_with_child",
                   summary="Both in the car", location="L1"),
             event("E6", "stop_check", "2024-05-18", "seen_in_vehicles;older_associates",
-                  summary="Both in the car"),
+                  summary="Both in the car", location="L1"),
+            event("E7", "missing_episode", "2024-05-25", "missing_from_home",
+                  summary="Found at the hotel", location="L1"),
         ],
         "links.csv": [
             link("E1", "person", "C1", "subject"),
@@ -155,6 +158,7 @@ def write_world(root: Path) -> tuple[Path, list[Path]]:
             link("E6", "person", "A1", "passenger"),
             link("E6", "person", "C2", "subject"),
             link("E6", "object", "V1", "present"),
+            link("E7", "person", "C3", "subject"),
         ],
     })
     care = _submission(root, "NTC-2024-06", {"code": "NTC", "type": "social_care",

@@ -53,6 +53,9 @@ def calls() -> list[Call]:
         Call("GET", "/api/v1/network/groups/{group}", P.NETWORK_READ),
         Call("GET", "/api/v1/network/groups/{group}/graph", P.NETWORK_READ),
         Call("GET", "/api/v1/network/export", P.NETWORK_EXPORT, {"format": "graphml"}),
+        Call("GET", "/api/v1/network/hotspots", P.NETWORK_READ),
+        Call("GET", "/api/v1/network/cross-area", P.NETWORK_READ),
+        Call("GET", "/api/v1/review/log", P.REVIEW_READ),
         Call("GET", "/api/v1/users", P.USERS_MANAGE),
         Call("GET", "/api/v1/tokens", P.USERS_MANAGE),
         Call("GET", "/api/v1/audit", P.AUDIT_READ, {"person": "{amy}"}),
@@ -67,7 +70,7 @@ TESTED_ELSEWHERE = {
     ("POST", "/api/v1/users"), ("POST", "/api/v1/users/{username}/disable"),
     ("POST", "/api/v1/users/{username}/tokens"), ("DELETE", "/api/v1/tokens/{token_id}"),
     ("POST", "/api/v1/alerts/{alert_id}/ack"), ("POST", "/api/v1/submissions"),
-    ("POST", "/api/v1/review/{review_id}"),
+    ("POST", "/api/v1/review/{review_id}"), ("POST", "/api/v1/review/unmerge"),
 }
 
 

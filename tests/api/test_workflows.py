@@ -131,3 +131,21 @@ def test_users_and_tokens_through_the_api(clients: dict[str, TestClient],
     assert fresh.get("/api/v1/auth/me").status_code == 401
     assert admin.post("/api/v1/users/newbie/disable").status_code == 204
     assert clients["analyst"].post("/api/v1/users/newbie/disable").status_code == 403
+
+
+def test_unmerge_and_judgement_log(clients: dict[str, TestClient],
+                                   person_ids: dict[str, str]) -> None:
+    analyst = clients["analyst"]
+    missing = analyst.post("/api/v1/review/unmerge", json={
+        "agency": "NTC", "person_ref": "nope", "reason": "x"})
+    assert missing.status_code == 404
+    outside = analyst.post("/api/v1/review/unmerge", json={
+        "agency": "STP", "person_ref": "B9", "reason": "x"})
+    assert outside.status_code == 403
+    done = analyst.post("/api/v1/review/unmerge", json={
+        "agency": "NTC", "person_ref": "K77", "reason": "different child, same name"})
+    assert done.status_code == 200, done.text
+    assert done.json()["separated_from"] >= 1
+    log = analyst.get("/api/v1/review/log").json()
+    assert any(r["source"] == "unmerge" and r["decided_by"] == "ann" for r in log)
+    assert clients["practitioner"].get("/api/v1/review/log").status_code == 403

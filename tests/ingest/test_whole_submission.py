@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ingest_helpers import MANIFEST, PERSONS, counts, write_submission
@@ -36,7 +37,7 @@ def test_broken_json(store: Engine, tmp_path: Path) -> None:
     refuse(store, folder, "not valid JSON")
 
 
-BAD_MANIFESTS = [
+BAD_MANIFESTS: list[tuple[dict[str, Any], str]] = [
     ({"contract": "2"}, "unsupported contract version '2'"),
     ({"area": "ZZ999999"}, "unknown area 'ZZ999999'"),
     ({"agency": {"code": "TST", "type": "police_force"}}, "unknown agency type"),

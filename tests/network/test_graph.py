@@ -82,3 +82,12 @@ def test_ethnicity_is_not_an_input(frames: NetworkInputs) -> None:
                                         frames.objects, frames.locations), config)
     pd.testing.assert_frame_equal(base.edges, other.edges)
     pd.testing.assert_frame_equal(base.nodes, other.nodes)
+
+
+def test_home_area_from_postcode_district() -> None:
+    from lantern.network.graph import district_areas
+
+    postcodes = pd.Series(["S60 1AA"] * 6 + ["S61 2BB"] * 6 + ["S62 3CC"] * 2)
+    areas = pd.Series(["AA1"] * 6 + ["AA2"] * 4 + ["AA1"] * 2 + ["AA2"] * 2)
+    mapping = district_areas(postcodes, areas, min_records=5, min_share=0.8)
+    assert mapping.to_dict() == {"S60": "AA1"}  # S61 is mixed, S62 too rare

@@ -66,6 +66,10 @@ def test_sole_candidate_joins_the_only_person_it_could_be():
     assert labels[9] == labels[1]  # all its links point into one person
     assert labels[8] not in (labels[4], labels[5])  # two candidates: stays alone
     assert cluster(nodes, pairs, threshold=0.9)[9] != labels[1]
+    # A rejection between 9 and any member (even one it has no scored link to) stops it.
+    rejected = Constraints(must=pd.DataFrame({"l": [], "r": []}, dtype="int64"),
+                           cannot=pd.DataFrame({"l": [1], "r": [9]}))
+    assert cluster(nodes, pairs, threshold=0.9, sole=0.5, constraints=rejected)[9] == 9
 
 
 def test_household_guard_reads_the_comparison_levels():

@@ -45,6 +45,22 @@ def graph(
     return service.group_graph(ctx, user, call, group_id=group_id, since=since, until=until)
 
 
+@router.get("/hotspots", responses={**DENIED, **UNAVAILABLE})
+def hotspots(
+    ctx: Ctx, user: ApiUser, call: CallInfo,
+    kind: Annotated[str | None, Query(max_length=16, pattern=r"^[a-z_]+$")] = None,
+    min_children: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> list[dict[str, Any]]:
+    """Places and vehicles linked to many different children, with their time span."""
+    return service.hotspots(ctx, user, call, kind=kind, min_children=min_children)
+
+
+@router.get("/cross-area", responses={**DENIED, **UNAVAILABLE})
+def cross_area(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
+    """Groups that cross area boundaries (the ones no single area's agencies see whole)."""
+    return service.cross_area(ctx, user, call)
+
+
 @router.get("/export", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE},
             response_class=Response)
 def export(ctx: Ctx, user: ApiUser, call: CallInfo,

@@ -26,6 +26,27 @@ def queue(ctx: Ctx, user: ApiUser, call: CallInfo,
     return service.queue(ctx, user, call, limit=limit)
 
 
+class UnmergeIn(BaseModel):
+    agency: str = Field(min_length=1, max_length=64)
+    person_ref: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/unmerge", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE})
+def unmerge(body: UnmergeIn, ctx: Ctx, user: ApiUser, call: CallInfo) -> dict[str, Any]:
+    """Take one record out of the person it was merged into (as `lantern review unmerge`);
+    kept as rejections that every later run honours."""
+    return service.unmerge(ctx, user, call, agency=body.agency, person_ref=body.person_ref,
+                           reason=body.reason)
+
+
+@router.get("/log", responses={**DENIED, **UNAVAILABLE})
+def judgement_log(ctx: Ctx, user: ApiUser, call: CallInfo,
+                  limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict[str, Any]]:
+    """The append-only judgement log (who, when, why) for records in your areas."""
+    return service.judgement_log(ctx, user, call, limit=limit)
+
+
 @router.post("/{review_id}", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE})
 def decide(review_id: IntId, body: DecisionIn, ctx: Ctx, user: ApiUser,
            call: CallInfo) -> dict[str, Any]:

@@ -26,6 +26,15 @@ def _areas(text: Any) -> list[str]:
     return [a for a in str(text or "").split(";") if a]
 
 
+def _frame(service: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Call a read of ``lantern.network.service``; an empty selection there can raise
+    KeyError (pandas takes an empty boolean mask for column labels): treat it as empty."""
+    try:
+        return service(*args, **kwargs)  # type: ignore[no-any-return]
+    except KeyError:
+        return pd.DataFrame()
+
+
 def _scope(principal: Principal) -> list[str] | None:
     scope = principal.scope_filter()
     return None if scope is None else sorted(scope)
@@ -50,8 +59,8 @@ def list_groups(
         if area is not None and not principal.in_scope(area):
             raise AccessDenied(f"area {area} is outside your areas")
         service = optional_service("lantern.network.service", "list_groups")
-        frame: pd.DataFrame = service(ctx.engine, areas=[area] if area else _scope(principal),
-                                      cross_area_only=cross_area)
+        frame = _frame(service, ctx.engine, areas=[area] if area else _scope(principal),
+                       cross_area_only=cross_area)
     groups: list[dict[str, Any]] = plain(frame.head(limit))
     for g in groups:
         top = g.get("most_connected")
@@ -154,3 +163,29 @@ def export(ctx: AppContext, principal: Principal, call: Call, *, fmt: str,
     log_read(ctx, principal, action, call, subject=group_id, result_ids=people,
              detail={"format": fmt, "nodes": len(nodes), "edges": len(edges)})
     return text, MEDIA[fmt]
+
+
+def hotspots(ctx: AppContext, principal: Principal, call: Call, *, kind: str | None = None,
+             min_children: int | None = None) -> list[dict[str, Any]]:
+    """Places and vehicles linked to many different children in the caller's areas."""
+    with guarded(ctx, principal, "network.hotspots", call,
+                 permission=Permission.NETWORK_READ):
+        service = optional_service("lantern.network.service", "hotspots")
+        frame = _frame(service, ctx.engine, areas=_scope(principal), kind=kind,
+                       min_children=min_children)
+    rows: list[dict[str, Any]] = plain(frame)
+    log_read(ctx, principal, "network.hotspots", call,
+             result_ids=[r["node_id"] for r in rows])
+    return rows
+
+
+def cross_area(ctx: AppContext, principal: Principal, call: Call) -> list[dict[str, Any]]:
+    """Groups that cross area boundaries and touch the caller's areas."""
+    with guarded(ctx, principal, "network.cross_area", call,
+                 permission=Permission.NETWORK_READ):
+        service = optional_service("lantern.network.service", "cross_area_alerts")
+        frame = _frame(service, ctx.engine, areas=_scope(principal))
+    rows: list[dict[str, Any]] = plain(frame)
+    log_read(ctx, principal, "network.cross_area", call,
+             result_ids=[r["group_id"] for r in rows])
+    return rows

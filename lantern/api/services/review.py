@@ -77,3 +77,59 @@ def decide(
     log_read(ctx, principal, action, call, subject=f"pair:{review_id}",
              result_ids=_record_ids(pair), detail={"reason": reason.strip()})
     return {"review_id": review_id, "decision": decision, **(result or {})}
+
+
+def _record_areas(ctx: AppContext, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    from sqlalchemy import select, tuple_
+
+    from lantern.store.tables.core import person_records as p
+
+    if not keys:
+        return {}
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(p.c.agency, p.c.person_ref, p.c.area).where(
+            p.c.is_current.is_(True), tuple_(p.c.agency, p.c.person_ref).in_(sorted(keys))))
+        return {(a, r): area for a, r, area in rows}
+
+
+def unmerge(ctx: AppContext, principal: Principal, call: Call, *, agency: str,
+            person_ref: str, reason: str) -> dict[str, Any]:
+    """Take one record out of the person it was merged into (kept as rejections)."""
+    action = "review.unmerge"
+    subject = f"{agency}:{person_ref}"
+    with guarded(ctx, principal, action, call, permission=Permission.REVIEW_DECIDE,
+                 subject=subject):
+        area = _record_areas(ctx, {(agency, person_ref)}).get((agency, person_ref))
+        if area is None:
+            raise NotFound(f"no current person record {subject}")
+        if not principal.in_scope(area):
+            raise AccessDenied(f"record {subject} is outside your areas")
+        if not reason.strip():
+            raise BadInput("say why")
+        run = optional_service("lantern.resolve.review", "unmerge")
+        try:
+            separated = int(run(ctx.engine, (agency, person_ref), by=principal.username,
+                                reason=reason.strip()))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from exc
+    ctx.index.refresh(force=True, wait=False)
+    log_read(ctx, principal, action, call, subject=subject, result_ids=[subject],
+             detail={"reason": reason.strip(), "separated": separated})
+    return {"record": subject, "separated_from": separated}
+
+
+def judgement_log(ctx: AppContext, principal: Principal, call: Call, *,
+                  limit: int = 500) -> list[dict[str, Any]]:
+    """Every decision with who, when and why, for pairs of records in the caller's areas."""
+    with guarded(ctx, principal, "review.log", call, permission=Permission.REVIEW_READ):
+        history = optional_service("lantern.resolve.review", "history")
+        rows: list[dict[str, Any]] = plain(history(ctx.engine))
+        keys = {(r["agency_l"], r["ref_l"]) for r in rows} | {
+            (r["agency_r"], r["ref_r"]) for r in rows}
+        areas = _record_areas(ctx, keys)
+    mine = [r for r in rows
+            if principal.in_scope(areas.get((r["agency_l"], r["ref_l"])))
+            and principal.in_scope(areas.get((r["agency_r"], r["ref_r"])))][-limit:]
+    log_read(ctx, principal, "review.log", call, result_ids=[
+        f"{r[f'agency_{s}']}:{r[f'ref_{s}']}" for r in mine for s in ("l", "r")])
+    return mine

@@ -70,6 +70,8 @@
             container: holder,
             elements: els,
             wheelSensitivity: 0.3,
+            maxZoom: 1.4,
+            minZoom: 0.1,
             style: [
               { selector: "node", style: {
                   "label": "data(label)", "font-size": 10, "text-valign": "bottom",
