@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lantern.cli.common import DbOption, console
+from lantern.cli.common import CliError, DbOption, console
 from lantern.store.db import open_store
 
 
@@ -18,6 +18,9 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="Mark cookies Secure (behind HTTPS).")
     ] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", help="Worker processes (each holds its own search index); about one "
+        "per core.")] = 1,
 ) -> None:
     """Serve the web app and the REST API (OpenAPI at /api/openapi.json).
 
@@ -28,10 +31,25 @@ def serve(
 
     from lantern.api.app import create_app
 
+    if workers < 1:
+        raise CliError("--workers must be at least 1")
     engine = open_store(db)
+    warm_up()
+    if workers > 1:
+        import secrets
+
+        os.environ["LANTERN_DB"] = str(engine.url.render_as_string(hide_password=False))
+        # one secret for every worker, so a form served by one is accepted by another
+        os.environ.setdefault("LANTERN_SECRET", secrets.token_hex(32))
+        os.environ["LANTERN_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+        engine.dispose()
+        console.print(f"Lantern on http://{host}:{port}/  ({workers} workers; "
+                      "API: /api/openapi.json)")
+        uvicorn.run("lantern.api.asgi:create_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning", access_log=False)
+        return
     app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
                      secure_cookies=secure_cookies)
-    warm_up()
     app.state.ctx.index.refresh(force=True)
     console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

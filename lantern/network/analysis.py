@@ -45,13 +45,18 @@ def join_unique(keys: pd.Series, values: pd.Series) -> pd.Series:
 def group_events(incidence: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Events that link a member (as anything but a professional): the group's timeline."""
     people = incidence[(incidence["node_kind"] == "person") & (incidence["role_weight"] > 0)]
-    linked = people[["event_key", "node_id"]].merge(
-        members[["group_id", "person_id"]], left_on="node_id", right_on="person_id")
+    community = members.drop_duplicates("person_id").set_index("person_id")["community"]
+    linked = pd.DataFrame({"event_key": people["event_key"].to_numpy(),
+                           "person_id": people["node_id"].to_numpy(),
+                           "community": people["node_id"].map(community).to_numpy()})
+    linked = linked.dropna(subset=["community"])
     # incidence has one row per (event, person) and a person is in one group: no duplicates
     linked = linked.sort_values(["event_key", "person_id"])
     per_event = (linked["person_id"] + ";").groupby(
-        [linked["group_id"], linked["event_key"]], sort=True).sum().str[:-1].rename(
-        "persons").reset_index()
+        [linked["community"].astype(np.int64), linked["event_key"]], sort=True).sum() \
+        .str[:-1].rename("persons").reset_index()
+    group_of = members.drop_duplicates("community").set_index("community")["group_id"]
+    per_event.insert(0, "group_id", per_event.pop("community").map(group_of))
     wanted = incidence[incidence["event_key"].isin(per_event["event_key"])]
     things = wanted[wanted["node_kind"] != "person"]
     places = join_unique(things["event_key"], things["node_id"]).rename("entities")

@@ -122,8 +122,8 @@ def _dob_dates(dob: pd.Series) -> pd.Series:
 
 
 def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
-    events = _select(inputs.events, EVENT_COLUMNS).sort_values(["agency", "event_ref"])
-    events["event_key"] = np.arange(len(events))
+    events = _select(inputs.events, EVENT_COLUMNS).reset_index(drop=True)
+    events["event_key"] = np.arange(len(events))  # the store's order: deterministic
     events["event_weight"] = event_weights(events, config)
     events["occurred_on"] = pd.to_datetime(events["occurred_on"])
     links = _select(inputs.links, LINK_COLUMNS)
@@ -159,7 +159,7 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
                     on=["agency", "event_ref"])
     # one row per entity and event: the role that counts most (a suspect also a driver)
     inc = inc.sort_values("role_weight", ascending=False, kind="stable")
-    inc = inc.drop_duplicates(["agency", "event_ref", "node_id"])
+    inc = inc.drop_duplicates(["event_key", "node_id"])
 
     dob = persons.dropna(subset=["dob"]).groupby("person_id")["dob"].first()
     born = inc["node_id"].map(_dob_dates(dob))
@@ -319,9 +319,12 @@ def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
     edges = pd.concat([pair, static], ignore_index=True)
     flip = edges["source"] > edges["target"]
     edges.loc[flip, ["source", "target"]] = edges.loc[flip, ["target", "source"]].to_numpy()
-    edges = edges.groupby(["source", "target"], sort=True).agg(
+    twice = edges.duplicated(["source", "target"], keep=False)
+    merged = edges[twice].groupby(["source", "target"], sort=False).agg(
         evidence=("evidence", "sum"), n_events=("n_events", "sum"),
         first_seen=("first_seen", "min"), last_seen=("last_seen", "max")).reset_index()
+    edges = pd.concat([edges[~twice], merged], ignore_index=True).sort_values(
+        ["source", "target"])
     edges["n_events"] = edges["n_events"].fillna(0).astype(int)
     edges["weight"] = 1.0 - np.exp(-edges["evidence"] / config.tie.saturation)
     edges = edges[edges["weight"] > 0].reset_index(drop=True)

@@ -89,6 +89,9 @@ class TrainedModel:
         return cls(settings=data["splink"], version=data.get("lantern_model", "?"),
                    households=bool(data.get("households", True)))
 
+    def comparison_names(self) -> list[str]:
+        return [c["output_column_name"] for c in self.settings["comparisons"]]
+
     def fresh_settings(self) -> dict[str, Any]:
         """A copy Splink may mutate (it stamps a linker uid on it)."""
         result = copy.deepcopy(self.settings)
@@ -244,7 +247,14 @@ def _gammas(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
 
 
 def _pairs_frame(splink_df: Any, model: TrainedModel) -> pd.DataFrame:
-    frame = _gammas(splink_df.as_pandas_dataframe(), model)
+    """The scored pairs as pandas, only the columns Lantern keeps (selected in the backend,
+    so the intermediate term-frequency columns never cross into Python)."""
+    have = {c.unquote().name for c in splink_df.columns}
+    wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"] + [
+        f"mw_{name}" for name in model.comparison_names()]
+    columns = ", ".join(c for c in wanted if c in have)
+    selected = splink_df.query_sql(f"select {columns} from {{this}}")
+    frame = _gammas(selected.as_pandas_dataframe(), model)
     frame = frame.reindex(columns=PAIR_COLUMNS)
     frame["unique_id_l"] = frame["unique_id_l"].astype("int64")
     frame["unique_id_r"] = frame["unique_id_r"].astype("int64")

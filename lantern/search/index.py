@@ -146,7 +146,8 @@ class _State:
 def _build(engine: Engine) -> _State:
     current = fingerprint(engine)
     frame = build_frame(engine)
-    con = duckdb.connect(":memory:")
+    # one thread per query: requests run side by side, each query is small
+    con = duckdb.connect(":memory:", config={"threads": 1})
     con.register("frame_view", frame)
     # Distinct names, scored once per query (names repeat a lot), blocked on initials.
     con.execute("""
