@@ -6,7 +6,7 @@ timelines, hotspots. Prints sizes, seconds per step and the groups' agreement wi
 planted truth (ARI, offender recall, cross-area recall). The database write is not timed
 here (it depends on the backend); ``lantern network run`` prints the end-to-end time.
 
-    .venv/bin/python bench/network.py [--groups 36000] [--seed 0] [--modularity]
+    .venv/bin/python bench/network.py [--groups 31000] [--seed 0] [--modularity]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lantern.network.synthetic import planted_world, score_planted
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", type=int, default=36_000)
+    parser.add_argument("--groups", type=int, default=31_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--modularity", action="store_true",
                         help="also run Leiden with modularity on the same network")

@@ -13,11 +13,12 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, or_, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from lantern.access.roles import Principal
@@ -94,9 +95,9 @@ def record(
         "client": client,
     }
     last_error: Exception | None = None
-    for attempt in range(50):
+    for attempt in range(20):
         try:
-            with _APPEND_LOCK, engine.begin() as conn:
+            with _APPEND_LOCK, _writer(engine) as conn:
                 head = conn.execute(
                     select(audit_log.c.seq, audit_log.c.hash)
                     .order_by(audit_log.c.seq.desc())
@@ -108,10 +109,54 @@ def record(
                 values["hash"] = row_hash(values)
                 conn.execute(insert(audit_log).values(**values))
             return seq
-        except (IntegrityError, OperationalError) as exc:  # another writer won the race
+        except (IntegrityError, OperationalError) as exc:  # a writer elsewhere won a race
             last_error = exc
             time.sleep(min(0.005 * (attempt + 1), 0.1))
     raise RuntimeError(f"could not append to the audit log: {last_error}")
+
+
+_SQLITE_WRITERS: dict[str, Engine] = {}
+_PG_LOCK_KEY = 0x4C616E74  # "Lant": one advisory lock for every appender
+
+
+def _sqlite_writer_engine(engine: Engine) -> Engine:
+    """A second engine on the same SQLite file whose connections begin transactions only
+    when told to, so that an append can take the write lock first (BEGIN IMMEDIATE)."""
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _SQLITE_WRITERS:
+        writer = create_engine(key, connect_args={"isolation_level": None,
+                                                  "check_same_thread": False})
+
+        def pragmas(dbapi_connection: object, _record: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        event.listen(writer, "connect", pragmas)
+        _SQLITE_WRITERS[key] = writer
+    return _SQLITE_WRITERS[key]
+
+
+@contextmanager
+def _writer(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the log's write lock from its first statement, so that
+    reading the head and appending after it cannot interleave with another writer (other
+    threads, other worker processes)."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with _sqlite_writer_engine(engine).connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        yield conn
 
 
 @dataclass

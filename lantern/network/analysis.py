@@ -34,9 +34,10 @@ def join_unique(keys: pd.Series, values: pd.Series) -> pd.Series:
     """Per key, the sorted distinct ``;``-separated parts of ``values``, joined by ``;``."""
     frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()}).dropna()
     frame["value"] = frame["value"].astype(str)
-    if frame["value"].str.contains(";", regex=False).any():
-        frame["value"] = frame["value"].str.split(";")
-        frame = frame.explode("value")
+    several = frame["value"].str.contains(";", regex=False)
+    if several.any():  # split only the values that hold several parts
+        parts = frame[several].assign(value=frame.loc[several, "value"].str.split(";"))
+        frame = pd.concat([frame[~several], parts.explode("value")], ignore_index=True)
     frame = frame[frame["value"] != ""].drop_duplicates().sort_values(["key", "value"])
     # string sum in C, not a Python join per group
     return (frame["value"] + ";").groupby(frame["key"], sort=True).sum().str[:-1]
@@ -50,8 +51,8 @@ def group_events(incidence: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame
                            "person_id": people["node_id"].to_numpy(),
                            "community": people["node_id"].map(community).to_numpy()})
     linked = linked.dropna(subset=["community"])
-    # incidence has one row per (event, person) and a person is in one group: no duplicates
-    linked = linked.sort_values(["event_key", "person_id"])
+    # incidence has one row per (event, person), in event order, and a person is in one
+    # group: no duplicates, and a deterministic order without sorting the ids again
     per_event = (linked["person_id"] + ";").groupby(
         [linked["community"].astype(np.int64), linked["event_key"]], sort=True).sum() \
         .str[:-1].rename("persons").reset_index()
@@ -63,7 +64,7 @@ def group_events(incidence: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame
     info = wanted.drop_duplicates("event_key").set_index("event_key")[
         ["agency", "event_ref", "kind", "occurred_on", "area", "grading", "grading_scheme"]]
     out = per_event.join(info, on="event_key").join(places, on="event_key")
-    out = out.sort_values(["group_id", "occurred_on", "agency", "event_ref"])
+    out = out.sort_values(["group_id", "occurred_on", "event_key"])
     return out.drop(columns=["event_key"]).reset_index(drop=True)
 
 
@@ -159,7 +160,7 @@ def analyse(network: Network, config: NetworkConfig, *,
 
     area_sets = pd.concat([
         members[["group_id", "person_areas"]].rename(columns={"person_areas": "area"}),
-        events[["group_id", "area"]]])
+        events[["group_id", "area"]].drop_duplicates()])
     areas = join_unique(area_sets["group_id"], area_sets["area"])
     members["areas"] = members["group_id"].map(areas).fillna("")
     roles = pd.get_dummies(members["role"]).reindex(

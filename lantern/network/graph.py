@@ -155,8 +155,7 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
     columns = ["agency", "event_ref", "node_id", "node_kind", "role"]
     inc = pd.concat([p[columns] for p in parts], ignore_index=True)
     inc["role_weight"] = inc["role"].map(config.roles).fillna(config.default_role)
-    inc = inc.merge(events.drop(columns=["location_ref"]),
-                    on=["agency", "event_ref"])
+    inc = inc.merge(events.drop(columns=["location_ref"]), on=["agency", "event_ref"])
     # one row per entity and event: the role that counts most (a suspect also a driver)
     inc = inc.sort_values("role_weight", ascending=False, kind="stable")
     inc = inc.drop_duplicates(["event_key", "node_id"])
@@ -323,8 +322,7 @@ def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
     merged = edges[twice].groupby(["source", "target"], sort=False).agg(
         evidence=("evidence", "sum"), n_events=("n_events", "sum"),
         first_seen=("first_seen", "min"), last_seen=("last_seen", "max")).reset_index()
-    edges = pd.concat([edges[~twice], merged], ignore_index=True).sort_values(
-        ["source", "target"])
+    edges = pd.concat([edges[~twice], merged], ignore_index=True)
     edges["n_events"] = edges["n_events"].fillna(0).astype(int)
     edges["weight"] = 1.0 - np.exp(-edges["evidence"] / config.tie.saturation)
     edges = edges[edges["weight"] > 0].reset_index(drop=True)

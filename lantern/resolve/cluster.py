@@ -242,7 +242,7 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
         both = both[both["node"].isin(chosen.index)]
         clash = both["partner"].map(labels).to_numpy() == chosen["target"].reindex(
             both["node"]).to_numpy()
-        chosen = chosen.drop(index=set(both.loc[clash, "node"]))
+        chosen = chosen[~chosen.index.isin(both.loc[clash, "node"])]
     out = labels.copy()
     out.loc[chosen.index] = chosen["target"].astype(labels.dtype).to_numpy()
     return out

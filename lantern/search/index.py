@@ -1,9 +1,10 @@
-"""The person search index: one DuckDB table of name variants with their keys.
+"""The person search index: every name variant of every current person record with its
+keys, joined to the resolved ``person_id``.
 
-Built in bulk from the store (current records, resolved ``person_id``), kept in memory
-and rebuilt when the store's fingerprint changes. Name similarity is DuckDB's
-Jaro-Winkler; dates of birth match on the given precision; postcodes exactly or by
-outward code; phones and vehicles on their normalised forms.
+Built in bulk from the store, kept in memory (``lantern.search.engine``) and rebuilt in
+the background when the store's fingerprint changes. Names are compared with Jaro-Winkler
+(RapidFuzz); dates of birth match at the precision typed; postcodes exactly or by outward
+code; phones and vehicles on their normalised forms.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ import time
 from dataclasses import dataclass, field
 from importlib import import_module
 
-import duckdb
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from lantern.search import keys
+from lantern.search.engine import Tables
 from lantern.store.frames import read_links, read_objects, read_persons
 from lantern.store.tables import metadata
 from lantern.store.tables.core import person_records
 
-NAME_THRESHOLD = 0.86
 MAX_RESULTS = 50
 
 
@@ -136,7 +136,7 @@ def fingerprint(engine: Engine) -> tuple[object, ...]:
 class _State:
     """One built index; swapped whole, so readers never see half a rebuild."""
 
-    con: duckdb.DuckDBPyConnection
+    tables: Tables
     areas: dict[str, list[str]]
     agencies: dict[str, list[str]]
     names: dict[str, str]
@@ -146,27 +146,10 @@ class _State:
 def _build(engine: Engine) -> _State:
     current = fingerprint(engine)
     frame = build_frame(engine)
-    # one thread per query: requests run side by side, each query is small
-    con = duckdb.connect(":memory:", config={"threads": 1})
-    con.register("frame_view", frame)
-    # Distinct names, scored once per query (names repeat a lot), blocked on initials.
-    con.execute("""
-        CREATE TABLE names AS
-        SELECT row_number() OVER () AS name_id, fn, sn, name, rev,
-               left(fn, 1) AS fn1, left(sn, 1) AS sn1
-        FROM (SELECT DISTINCT fn, sn, name, rev FROM frame_view)
-    """)
-    con.execute("""
-        CREATE TABLE idx AS
-        SELECT f.*, n.name_id FROM frame_view f
-        JOIN names n ON f.fn = n.fn AND f.sn = n.sn
-        ORDER BY n.name_id
-    """)
-    con.unregister("frame_view")
     grouped = frame.groupby("person_id")
     named = frame[frame["display"] != ""].drop_duplicates("person_id")
     return _State(
-        con=con,
+        tables=Tables.build(frame),
         areas={str(k): sorted(set(v)) for k, v in grouped["area"]},
         agencies={str(k): sorted(set(v)) for k, v in grouped["agency"]},
         names=dict(zip(named["person_id"], named["display"], strict=True)),
@@ -250,73 +233,9 @@ class SearchIndex:
         state = self._current
         if query.is_empty() or (areas is not None and not areas):
             return []
-        where: list[str] = ["TRUE"]
-        params: list[object] = []
-        matched: list[str] = []
-        name_sql, name_params = "", []
-        if query.name and keys.fold_name(query.name):
-            q = keys.fold_name(query.name)
-            initials = sorted({t[0] for t in q.split()})
-            marks = ", ".join("?" for _ in initials)
-            matched.append("name")
-            if " " in q:
-                score = ("greatest(jaro_winkler_similarity(name, ?), "
-                         "jaro_winkler_similarity(rev, ?))")
-            else:
-                score = ("greatest(jaro_winkler_similarity(sn, ?), "
-                         "jaro_winkler_similarity(fn, ?))")
-            # Blocking: a name is compared only when its forename or surname starts with
-            # the initial of a word of the query (Jaro-Winkler rewards shared prefixes).
-            name_sql = f"""
-                good AS (
-                    SELECT name_id, score FROM (
-                        SELECT name_id, {score} AS score FROM names
-                        WHERE fn1 IN ({marks}) OR sn1 IN ({marks})
-                    ) WHERE score >= ?
-                ),"""
-            name_params = [q, q, *initials, *initials, NAME_THRESHOLD]
-        if query.dob and (dob := keys.query_dob(query.dob)):
-            where.append("(starts_with(dob, ?) OR starts_with(?, dob))")
-            params += [dob, dob]
-            matched.append("dob")
-        if query.postcode and query.postcode.strip():
-            pc, full = keys.query_postcode(query.postcode)
-            where.append("pc = ?" if full else "starts_with(pc, ?)")
-            params.append(pc)
-            matched.append("postcode")
-        if query.phone and (ph := keys.query_phone(query.phone)):
-            where.append("contains(phones, ?)")
-            params.append(ph)
-            matched.append("phone")
-        if query.vehicle and (v := keys.query_vrm(query.vehicle)):
-            where.append("contains(vehicles, ?)")
-            params.append(v)
-            matched.append("vehicle")
-        if not matched:
-            return []
-        if areas is not None:
-            where.append(f"area IN ({', '.join('?' for _ in areas)})")
-            params += sorted(areas)
-        source = ("(SELECT i.*, g.score FROM idx i JOIN good g USING (name_id) "
-                  "WHERE i.name_id IN (SELECT name_id FROM good))" if name_sql
-                  else "(SELECT *, 1.0 AS score FROM idx)")
-        sql = f"""
-            WITH {name_sql}
-            scored AS (
-                SELECT person_id, display, dob, score FROM {source}
-                WHERE {' AND '.join(where)}
-            )
-            SELECT person_id, arg_max(display, score) AS display, min(dob) AS dob,
-                   max(score) AS score
-            FROM scored
-            GROUP BY person_id ORDER BY score DESC, person_id LIMIT ?
-        """
-        args: list[object] = [*name_params, *params, limit]
-        cursor = state.con.cursor()
-        try:
-            rows = cursor.execute(sql, args).fetchall()
-        finally:
-            cursor.close()
+        found, matched = state.tables.search(
+            name=query.name, dob=query.dob, postcode=query.postcode, phone=query.phone,
+            vehicle=query.vehicle, areas=areas, limit=limit)
         return [
             PersonHit(
                 person_id=pid,
@@ -324,8 +243,8 @@ class SearchIndex:
                 dob=dob,
                 areas=state.areas.get(pid, []),
                 agencies=state.agencies.get(pid, []),
-                score=round(float(s), 3),
+                score=round(score, 3),
                 matched_on=matched,
             )
-            for pid, display, dob, s in rows
+            for pid, display, dob, score in found
         ]

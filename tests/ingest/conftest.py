@@ -4,7 +4,7 @@ PostgreSQL) comes from ``tests/conftest.py``."""
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import SAMPLE
+from tests.ingest.ingest_helpers import SAMPLE
 from sqlalchemy import Engine
 
 from lantern.ingest import load_areas

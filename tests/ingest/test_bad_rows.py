@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest_helpers import rows, write_submission
+from tests.ingest.ingest_helpers import rows, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import load_submission

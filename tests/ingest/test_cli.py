@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ingest_helpers import SAMPLE, write_submission
+from tests.ingest.ingest_helpers import SAMPLE, write_submission
 from typer.testing import CliRunner
 
 from lantern.cli.common import CliError

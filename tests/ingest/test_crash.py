@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from ingest_helpers import counts, write_submission
+from tests.ingest.ingest_helpers import counts, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import load_submission

@@ -6,7 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from ingest_helpers import SAMPLE, counts, rows, write_submission
+from tests.ingest.ingest_helpers import SAMPLE, counts, rows, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import discover, load_submission

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_helpers import write_submission
+from tests.ingest.ingest_helpers import write_submission
 from sqlalchemy import Engine, func, select
 
 from lantern.ingest import load_submission

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingest_helpers import MANIFEST, PERSONS, counts, write_submission
+from tests.ingest.ingest_helpers import MANIFEST, PERSONS, counts, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import SubmissionError, discover, load_submission

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from screen_world import World
+from tests.screen.screen_world import World
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from screen_world import World, three_agency_child
+from tests.screen.screen_world import World, three_agency_child
 
 from lantern.screen.config import load_config
 from lantern.screen.core import screen

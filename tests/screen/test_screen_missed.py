@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from screen_world import World
+from tests.screen.screen_world import World
 
 from lantern.screen.config import load_config
 from lantern.screen.core import screen

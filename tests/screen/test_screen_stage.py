@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from screen_world import World, store_world
+from tests.screen.screen_world import World, store_world
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
