@@ -98,6 +98,8 @@ def _request(kind: str, names: list[str], people: list[str],
         return f"/api/v1/persons/{rng.choice(people)}", {"purpose": "safeguarding"}
     if kind == "alerts":
         return "/api/v1/alerts", {"limit": "100"}
+    if kind == "me":  # authentication only, no audit: the floor of a request
+        return "/api/v1/auth/me", {}
     return "/api/v1/national/funnel", {}
 
 
@@ -149,7 +151,7 @@ def report(results: dict[str, list[float]], errors: dict[str, int], seconds: flo
              "", "| request | n | p50 ms | p95 ms | p99 ms | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     total = 0
-    for kind in ("search", "child", "alerts", "national"):
+    for kind in ("search", "child", "alerts", "national", "me"):
         values = np.array(results.get(kind, [])) * 1000
         total += len(values)
         if len(values) == 0:

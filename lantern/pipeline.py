@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -23,21 +22,8 @@ STAGES = ("resolve", "screen", "network", "national")
 
 
 def stage_modules() -> list[ModuleType]:
-    modules = []
-    for name in STAGES:
-        try:
-            modules.append(import_module(f"lantern.{name}.stage"))
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"lantern.{name}", f"lantern.{name}.stage"):
-                raise
-    return modules
-
-
-@dataclass
-class BatchResult:
-    refused: list[tuple[Path, str]] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    written: dict[str, int] = field(default_factory=dict)
+    """The analytical stages, in the order the data flows through them."""
+    return [import_module(f"lantern.{name}.stage") for name in STAGES]
 
 
 def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:

@@ -38,12 +38,7 @@ COMMAND_MODULES = (
 
 def _register_all(root: typer.Typer) -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = import_module(f"lantern.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"lantern.cli.{name}":
-                continue
-            raise
+        module = import_module(f"lantern.cli.{name}")
         if hasattr(module, "register"):
             module.register(root)
         if hasattr(module, "app"):

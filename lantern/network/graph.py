@@ -135,7 +135,10 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
     person_links = links[links["entity"] == "person"].merge(
         persons[["agency", "person_ref", "person_id"]],
         left_on=["agency", "ref"], right_on=["agency", "person_ref"])
-    parts.append(person_links.assign(node_id=person_links["person_id"], node_kind="person"))
+    parts.append(pd.DataFrame({"agency": person_links["agency"],
+                               "event_ref": person_links["event_ref"],
+                               "node_id": person_links["person_id"], "node_kind": "person",
+                               "role": person_links["role"]}))
     object_links = links[links["entity"] == "object"].merge(
         objects[["agency", "object_ref", "object_id", "kind"]].rename(
             columns={"kind": "node_kind"}),
@@ -160,10 +163,13 @@ def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
     inc = inc.sort_values("role_weight", ascending=False, kind="stable")
     inc = inc.drop_duplicates(["event_key", "node_id"])
 
-    dob = persons.dropna(subset=["dob"]).groupby("person_id")["dob"].first()
-    born = inc["node_id"].map(_dob_dates(dob))
-    age = (inc["occurred_on"] - born).dt.days / DAYS_PER_YEAR
-    inc["age"] = age.where(inc["node_kind"] == "person")
+    dob = persons.dropna(subset=["dob"]).drop_duplicates("person_id").set_index(
+        "person_id")["dob"]
+    is_person = (inc["node_kind"] == "person").to_numpy()
+    born = inc.loc[is_person, "node_id"].map(_dob_dates(dob))
+    inc["age"] = np.nan
+    inc.loc[is_person, "age"] = ((inc.loc[is_person, "occurred_on"] - born).dt.days
+                                 / DAYS_PER_YEAR)
     inc["is_child_at"] = inc["age"] < ADULT_AGE
     return inc.sort_values("event_key", kind="stable").reset_index(drop=True)
 

@@ -4,10 +4,10 @@ PostgreSQL) comes from ``tests/conftest.py``."""
 from __future__ import annotations
 
 import pytest
-from tests.ingest.ingest_helpers import SAMPLE
 from sqlalchemy import Engine
 
 from lantern.ingest import load_areas
+from tests.ingest.ingest_helpers import SAMPLE
 
 
 @pytest.fixture

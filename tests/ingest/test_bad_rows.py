@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.ingest.ingest_helpers import rows, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import load_submission
@@ -19,6 +18,7 @@ from lantern.store.tables.core import (
     person_records,
     quarantine,
 )
+from tests.ingest.ingest_helpers import rows, write_submission
 
 P_HEAD = "person_ref,forename\n"
 E_HEAD = "event_ref,kind,occurred_on,location_ref,indicators,grading,grading_scheme\n"

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.ingest.ingest_helpers import SAMPLE, write_submission
 from typer.testing import CliRunner
 
 from lantern.cli.common import CliError
 from lantern.cli.main import app
+from tests.ingest.ingest_helpers import SAMPLE, write_submission
 
 runner = CliRunner()
 

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.ingest.ingest_helpers import counts, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import load_submission
+from tests.ingest.ingest_helpers import counts, write_submission
 
 SCRIPT = (
     "import sys; from pathlib import Path; from lantern.store.db import open_store; "

@@ -6,12 +6,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from tests.ingest.ingest_helpers import SAMPLE, counts, rows, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import discover, load_submission
 from lantern.store import frames
 from lantern.store.tables.core import agencies, event_records, links, person_records, withdrawals
+from tests.ingest.ingest_helpers import SAMPLE, counts, rows, write_submission
 
 
 def test_same_submission_twice_changes_nothing(store: Engine, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.ingest.ingest_helpers import write_submission
 from sqlalchemy import Engine, func, select
 
 from lantern.ingest import load_submission
@@ -21,6 +20,7 @@ from lantern.store.tables.core import (
     quarantine,
     submissions,
 )
+from tests.ingest.ingest_helpers import write_submission
 
 _SERIAL = itertools.count()
 REFS = st.sampled_from(["P1", "P2", "P3", "P4", "", " P5 ", "Q" * 70])

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.ingest.ingest_helpers import MANIFEST, PERSONS, counts, write_submission
 from sqlalchemy import Engine
 
 from lantern.ingest import SubmissionError, discover, load_submission
+from tests.ingest.ingest_helpers import MANIFEST, PERSONS, counts, write_submission
 
 
 def refuse(engine: Engine, path: Path, match: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.screen.screen_world import World
 
 

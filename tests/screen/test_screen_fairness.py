@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from tests.screen.screen_world import World, three_agency_child
 
 from lantern.screen.config import load_config
 from lantern.screen.core import screen
 from lantern.screen.inputs import Frames
+from tests.screen.screen_world import World, three_agency_child
 
 
 def busy_world() -> World:

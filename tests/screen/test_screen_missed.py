@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.screen.screen_world import World
 
 from lantern.screen.config import load_config
 from lantern.screen.core import screen
+from tests.screen.screen_world import World
 
 CONFIG = load_config()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.screen.screen_world import World, three_agency_child
 
 from lantern.screen.config import load_config
 from lantern.screen.core import ScreenResult, screen
 from lantern.screen.inputs import parse_dob, resolve_dobs
+from tests.screen.screen_world import World, three_agency_child
 
 CONFIG = load_config()
 

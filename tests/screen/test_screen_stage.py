@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.screen.screen_world import World, store_world
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from lantern.screen import stage
 from lantern.screen.alerts import AlertNotFound, acknowledge, list_alerts
 from lantern.screen.timeline import ChildNotFound, child_view
 from lantern.store.tables.screen import screen_alert_acks
+from tests.screen.screen_world import World, store_world
 
 
 def sample_world() -> World:

@@ -56,7 +56,8 @@ def test_main_journey(page: Any, server: str, world: Any, shots: Path) -> None:
     page.goto(f"{server}/groups")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(shots / "05-groups.png"), full_page=True)
-    first_group = page.locator("a[href^='/groups/']").first
+    first_group = page.locator("#groups a[href^='/groups/']").first
+    assert first_group.count() == 1
     if first_group.count():
         first_group.click()
         page.wait_for_selector("#graph canvas", timeout=15000)
@@ -64,6 +65,13 @@ def test_main_journey(page: Any, server: str, world: Any, shots: Path) -> None:
             "document.getElementById('graph-count') && "
             "document.getElementById('graph-count').textContent.includes('nodes')")
         page.screenshot(path=str(shots / "06-network.png"), full_page=True)
+        before = page.inner_text("#graph-count")
+        page.fill("#since", "2024-05-16")
+        page.get_by_role("button", name="Filter by date").click()
+        page.wait_for_function(
+            "(b) => document.getElementById('graph-count').textContent !== b", arg=before)
+        assert page.inner_text("#graph-count") != before
+        page.screenshot(path=str(shots / "06b-network-since.png"), full_page=False)
 
     page.goto(f"{server}/national")
     page.wait_for_load_state("networkidle")

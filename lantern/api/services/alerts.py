@@ -31,10 +31,16 @@ def list_alerts(
         wanted: list[str | None] = [area]
     else:
         wanted = [*sorted(principal.areas)]
-    alerts = [plain(a) for one in wanted
-              for a in service(ctx.engine, area=one, include_acknowledged=include_acknowledged)]
-    alerts.sort(key=lambda a: (str(a.get("raised_on")), a["alert_id"]))
-    mine = [a for a in alerts if principal.any_in_scope(_alert_areas(ctx, a))][:limit]
+    found = [a for one in wanted
+             for a in service(ctx.engine, area=one, include_acknowledged=include_acknowledged)]
+    found.sort(key=lambda a: (str(a.raised_on), a.alert_id))
+    mine: list[dict[str, Any]] = []
+    for alert in found:  # convert only what is returned
+        if len(mine) >= limit:
+            break
+        areas = [alert.area] if alert.area else ctx.index.areas_of(alert.person_id)
+        if principal.any_in_scope(areas):
+            mine.append(plain(alert))
     for alert in mine:
         alert["name"] = ctx.index.name_of(alert["person_id"])
         alert["acknowledged"] = bool(alert.get("acknowledgements"))

@@ -72,7 +72,7 @@ network_entities = Table(
     "network_entities",
     metadata,
     Column("group_id", String(16), primary_key=True),
-    Column("node_id", String(160), primary_key=True),
+    Column("node_id", Text, primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("label", Text),
     Column("members_linked", Integer, nullable=False),
@@ -102,7 +102,7 @@ network_events = Table(
 network_hotspots = Table(
     "network_hotspots",
     metadata,
-    Column("node_id", String(160), primary_key=True),
+    Column("node_id", Text, primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("label", Text),
     Column("n_children", Integer, nullable=False),
@@ -117,7 +117,7 @@ network_hotspots = Table(
 network_nodes = Table(
     "network_nodes",
     metadata,
-    Column("node_id", String(160), primary_key=True),
+    Column("node_id", Text, primary_key=True),
     Column("kind", String(16), nullable=False),  # person|vehicle|phone|online_account|place|address
     Column("label", Text),
     Column("role", String(8)),
@@ -132,8 +132,8 @@ network_edges = Table(
     "network_edges",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source", String(160), nullable=False),
-    Column("target", String(160), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
     Column("weight", Float, nullable=False),
     Column("evidence", Float, nullable=False),
     Column("n_events", Integer, nullable=False),

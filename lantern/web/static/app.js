@@ -85,7 +85,7 @@
                   "line-color": "#9aa5b1", "curve-style": "haystack", "opacity": 0.8 } },
               { selector: ":selected", style: { "border-width": 4, "border-color": "#ffbf47" } }
             ],
-            layout: { name: "cose", animate: false, nodeRepulsion: 40000, idealEdgeLength: 120, padding: 30, randomize: false }
+            layout: { name: "cose", animate: false, randomize: true, nodeRepulsion: 60000, idealEdgeLength: 90, nodeOverlap: 20, gravity: 0.4, numIter: 2500, padding: 30 }
           });
           var info = document.getElementById("graph-info");
           cy.on("tap", "node", function (ev) {

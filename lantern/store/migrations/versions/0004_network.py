@@ -16,8 +16,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('network_edges',
         sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('source', sa.String(length=160), nullable=False),
-        sa.Column('target', sa.String(length=160), nullable=False),
+        sa.Column('source', sa.Text(), nullable=False),
+        sa.Column('target', sa.Text(), nullable=False),
         sa.Column('weight', sa.Float(), nullable=False),
         sa.Column('evidence', sa.Float(), nullable=False),
         sa.Column('n_events', sa.Integer(), nullable=False),
@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.create_index('ix_network_edges_target', 'network_edges', ['target'], unique=False)
     op.create_table('network_entities',
         sa.Column('group_id', sa.String(length=16), nullable=False),
-        sa.Column('node_id', sa.String(length=160), nullable=False),
+        sa.Column('node_id', sa.Text(), nullable=False),
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('label', sa.Text(), nullable=True),
         sa.Column('members_linked', sa.Integer(), nullable=False),
@@ -72,7 +72,7 @@ def upgrade() -> None:
         )
     op.create_index('ix_network_groups_active', 'network_groups', ['active', 'cross_area'], unique=False)
     op.create_table('network_hotspots',
-        sa.Column('node_id', sa.String(length=160), nullable=False),
+        sa.Column('node_id', sa.Text(), nullable=False),
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('label', sa.Text(), nullable=True),
         sa.Column('n_children', sa.Integer(), nullable=False),
@@ -98,7 +98,7 @@ def upgrade() -> None:
         )
     op.create_index('ix_network_members_person_id', 'network_members', ['person_id'], unique=False)
     op.create_table('network_nodes',
-        sa.Column('node_id', sa.String(length=160), nullable=False),
+        sa.Column('node_id', sa.Text(), nullable=False),
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('label', sa.Text(), nullable=True),
         sa.Column('role', sa.String(length=8), nullable=True),
