@@ -23,5 +23,5 @@ echo "== 4. National report"
 $L report --out "$RUN/report.html"
 
 echo "== 5. Web app (demo accounts below; Ctrl-C to stop)"
-.venv/bin/python -m lantern.demo accounts
+.venv/bin/python -m lantern.demo --db "$DB"
 exec $L serve --host 127.0.0.1 --port 8000

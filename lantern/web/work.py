@@ -92,7 +92,7 @@ def submission_page(
 def review_page(request: Request, ctx: Ctx, user: WebUser, call: CallInfo,
                 done: str | None = None) -> Response:
     request.state.principal = user
-    pairs = review.queue(ctx, user, call, limit=50)
+    pairs = review.queue(ctx, user, call, limit=20)
     return render(request, "review.html", user, pairs=pairs, fields=review.FIELDS,
                   done=(done or "")[:200] or None)
 
