@@ -130,7 +130,7 @@ def outputs(engine: Engine) -> dict[str, pd.DataFrame]:
     for col in ("children_identified", "children_high_risk"):
         frame[col] = frame[col].astype("Int64")
     for col in ("rate_per_10k", "rate_low", "rate_high", "rate_change", "national_rate"):
-        frame[col] = frame[col].round(3)
+        frame[col] = pd.to_numeric(frame[col]).round(3)
     for col in ("estimated_total", "estimated_low", "estimated_high"):
-        frame[col] = frame[col].round(1)
+        frame[col] = pd.to_numeric(frame[col]).round(1)
     return {"area_stats.csv": frame}

@@ -7,6 +7,7 @@ re-scoring: the pairs are stored).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,6 +162,11 @@ def settle(connection: Connection, *, records: pd.DataFrame, pairs: pd.DataFrame
                    n_merges=int(kinds.get("merge", 0)), n_splits=int(kinds.get("split", 0)))
 
 
+def _mask(frame: pd.DataFrame, keep: Callable[[tuple[object, ...]], bool]) -> np.ndarray:
+    """A boolean row mask from a test on each pair's keys (safe on empty frames)."""
+    return np.array([keep(tuple(k)) for k in frame[KEYS].to_numpy()], dtype=bool)
+
+
 def _refresh_queue(connection: Connection, labels: pd.Series, scored: pd.DataFrame,
                    records: pd.DataFrame, judgements: pd.DataFrame, run_id: int, *,
                    threshold: float, review_low: float) -> int:
@@ -168,7 +174,7 @@ def _refresh_queue(connection: Connection, labels: pd.Series, scored: pd.DataFra
     candidates = _with_keys(candidates.rename(columns={
         "unique_id_l": "record_id_l", "unique_id_r": "record_id_r"}), records)
     judged = set(map(tuple, canonical(judgements)[KEYS].to_numpy())) if len(judgements) else set()
-    wanted = candidates[[tuple(k) not in judged for k in candidates[KEYS].to_numpy()]]
+    wanted = candidates[_mask(candidates, lambda k: k not in judged)]
     queue = persist.review_queue(connection)
     existing = {tuple(k): (i, s) for k, i, s in zip(
         queue[KEYS].to_numpy(), queue["id"], queue["status"], strict=True)}
@@ -177,9 +183,8 @@ def _refresh_queue(connection: Connection, labels: pd.Series, scored: pd.DataFra
     stale = [i for k, (i, s) in existing.items() if s == "pending" and k not in wanted_keys]
     if stale:
         connection.execute(update(table).where(table.c.id.in_(stale)).values(status="stale"))
-    fresh = wanted[[tuple(k) not in existing for k in wanted[KEYS].to_numpy()]]
-    revived = wanted[[tuple(k) in existing and existing[tuple(k)][1] == "stale"
-                      for k in wanted[KEYS].to_numpy()]]
+    fresh = wanted[_mask(wanted, lambda k: k not in existing)]
+    revived = wanted[_mask(wanted, lambda k: k in existing and existing[k][1] == "stale")]
     for row in revived.itertuples():
         connection.execute(update(table).where(table.c.id == existing[
             (row.agency_l, row.ref_l, row.agency_r, row.ref_r)][0]).values(
