@@ -1,6 +1,4 @@
-"""The Splink 5 person-linkage model: unsupervised training, saving, scoring on a backend.
-
-What it compares and how it blocks is in :mod:`lantern.resolve.spec`.
+"""The Splink 5 person-linkage model: comparisons, blocking, unsupervised training, scoring.
 
 Training is unsupervised (random-sampling u, then EM) and never blocks on postcode or
 address: those blocks are dominated by households, where EM learns that a shared address
@@ -22,13 +20,192 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from splink import Linker, block_on
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
 
 from lantern.resolve.features import ARRAY_COLUMNS, FEATURE_COLUMNS
-from lantern.resolve.spec import blocking_rules, comparisons, settings
 
-MODEL_VERSION = "lantern-person-v2"
+MODEL_VERSION = "lantern-person-v1"
 logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def _null_or_empty(column: str) -> cll.NullLevel:
+    return cll.NullLevel(column)
+
+
+def comparisons(*, households: bool = True) -> list[Any]:
+    """The comparisons, most specific level first in each.
+
+    With ``households`` (the data holds families: siblings, twins), the m-probability of
+    "different forename" is fixed low instead of learnt, so that EM cannot learn from
+    family members that a different forename hardly matters.
+    """
+    different_forename = cll.ElseLevel().configure(label_for_charts="different forename")
+    if households:
+        different_forename = cll.ElseLevel().configure(
+            label_for_charts="different forename", m_probability=0.01, fix_m_probability=True)
+    # Forename and surname recorded the wrong way round (one of them may also be mistyped).
+    swapped = "(forename_l = surname_r or surname_l = forename_r)"
+    forename = cl.CustomComparison(
+        output_column_name="forename",
+        comparison_description="forename with nicknames, aliases and middle names",
+        comparison_levels=[
+            _null_or_empty("forename_keys"),
+            cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
+            cll.CustomLevel(swapped, label_for_charts="forename and surname swapped"),
+            cll.ArrayIntersectLevel("forename_keys", 1).configure(
+                label_for_charts="nickname, alias or middle name"
+            ),
+            cll.Or(cll.JaroWinklerLevel("forename", 0.88),
+                   cll.DamerauLevenshteinLevel("forename", 1)).configure(
+                label_for_charts="forename mistyped"),
+            different_forename,
+        ],
+    )
+    surname = cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            _null_or_empty("surname_keys"),
+            cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
+            cll.CustomLevel(swapped, label_for_charts="forename and surname swapped"),
+            cll.ArrayIntersectLevel("surname_keys", 1).configure(
+                label_for_charts="alias surname or part of a double-barrelled name"
+            ),
+            cll.JaroWinklerLevel("surname", 0.88),
+            cll.ElseLevel(),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            _null_or_empty("dob_partial"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel("dob_swapped_l = dob_r", label_for_charts="day and month swapped"),
+            cll.CustomLevel(
+                "(dob_l is null or dob_r is null) and ("
+                "substr(dob_partial_l, 1, length(dob_partial_r)) = dob_partial_r or "
+                "substr(dob_partial_r, 1, length(dob_partial_l)) = dob_partial_l)",
+                label_for_charts="partial date consistent",
+            ),
+            cll.LevenshteinLevel("dob", 1).configure(label_for_charts="one digit differs"),
+            cll.AbsoluteDateDifferenceLevel("dob", threshold=13, metric="month",
+                                            input_is_string=True).configure(
+                label_for_charts="within about a year"),
+            cll.ElseLevel(),
+        ],
+    )
+    sex = cl.CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
+    )
+    residence = cl.CustomComparison(
+        output_column_name="residence",
+        comparison_description="postcode and address text together (one piece of evidence)",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(postcode_l is null or postcode_r is null) and "
+                "(address_tokens_l is null or address_tokens_r is null)"
+            ).configure(is_null_level=True),
+            cll.And(cll.ExactMatchLevel("postcode"), cll.ExactMatchLevel("addr_key")).configure(
+                label_for_charts="same postcode and house number"
+            ),
+            cll.ExactMatchLevel("postcode", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("address").configure(label_for_charts="same address text"),
+            cll.ArrayIntersectLevel("address_tokens", 5),
+            cll.ArrayIntersectLevel("address_tokens", 3),
+            cll.ExactMatchLevel("pc_sector"),
+            cll.ElseLevel(),
+        ],
+    )
+
+    alias = cl.CustomComparison(
+        output_column_name="alias",
+        comparison_description="street names and other aliases recorded",
+        comparison_levels=[
+            cll.NullLevel("alias_keys"),
+            cll.ExactMatchLevel("alias1", term_frequency_adjustments=True).configure(
+                label_for_charts="same alias"),
+            cll.ArrayIntersectLevel("alias_keys", 1).configure(label_for_charts="an alias shared"),
+            cll.ElseLevel(),
+        ],
+    )
+
+    def identifier(column: str) -> Any:
+        return cl.CustomComparison(
+            output_column_name=column,
+            comparison_levels=[
+                cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ElseLevel()
+            ],
+        )
+
+    def shared(column: str) -> Any:
+        return cl.CustomComparison(
+            output_column_name=column,
+            comparison_levels=[
+                cll.NullLevel(column), cll.ArrayIntersectLevel(column, 1), cll.ElseLevel()
+            ],
+        )
+
+    phones = cl.CustomComparison(
+        output_column_name="phones",
+        comparison_description="a shared mobile is personal; a landline may be the family's",
+        comparison_levels=[
+            cll.NullLevel("phones"),
+            cll.ArrayIntersectLevel("mobiles", 1).configure(label_for_charts="shared mobile"),
+            cll.ArrayIntersectLevel("phones", 1).configure(label_for_charts="shared number"),
+            cll.ElseLevel(),
+        ],
+    )
+    return [
+        forename, surname, dob, sex, residence, alias,
+        phones, shared("emails"), identifier("nhs_number"), identifier("upn"),
+    ]
+
+
+def blocking_rules() -> list[Any]:
+    """Equi-join rules only (each scales as the sum of squared block sizes)."""
+    return [
+        block_on("nhs_number"),
+        block_on("upn"),
+        block_on("phone1"),
+        block_on("email1"),
+        block_on("forename", "surname"),
+        block_on("surname", "dob"),
+        block_on("name_key", "dob"),
+        block_on("dob", "postcode"),
+        block_on("surname", "postcode"),
+        block_on("name_key", "postcode"),
+        block_on("forename", "addr_key"),
+        block_on("surname", "addr_key"),
+        block_on("name_key", "dob_year", "pc_district"),
+        block_on("forename_sx", "surname_sx", "dob_year"),
+        block_on("forename", "substr(surname, 1, 1)", "dob_year"),
+        block_on("surname", "substr(forename, 1, 1)", "dob_year"),
+        block_on("surname", "forename_sx"),
+        block_on("substr(surname, 1, 2)", "addr_first"),
+        block_on("alias1"),
+        block_on("dob", "addr_first"),
+        block_on("dob", "addr_last"),
+        block_on("surname", "addr_last"),
+        block_on("forename", "addr_last"),
+        "l.dob_swapped = r.dob and l.name_key = r.name_key",
+        "l.forename = r.surname and l.dob = r.dob",
+    ]
+
+
+def settings(*, households: bool = True,
+             probability_two_random_records_match: float = 1e-4) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(households=households),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=probability_two_random_records_match,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=["agency"],
+    )
 
 
 # --------------------------------------------------------------------------- backends
@@ -88,9 +265,6 @@ class TrainedModel:
         data = json.loads(text)
         return cls(settings=data["splink"], version=data.get("lantern_model", "?"),
                    households=bool(data.get("households", True)))
-
-    def comparison_names(self) -> list[str]:
-        return [c["output_column_name"] for c in self.settings["comparisons"]]
 
     def fresh_settings(self) -> dict[str, Any]:
         """A copy Splink may mutate (it stamps a linker uid on it)."""
@@ -207,9 +381,8 @@ def clamp(model: dict[str, Any], *, floor: float = 1e-3) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- scoring
 
-GAMMAS = ["gamma_forename", "gamma_middle", "gamma_surname", "gamma_dob", "gamma_sex",
-          "gamma_residence", "gamma_alias", "gamma_phones", "gamma_emails",
-          "gamma_nhs_number", "gamma_upn"]
+GAMMAS = ["gamma_forename", "gamma_surname", "gamma_dob", "gamma_sex", "gamma_residence",
+          "gamma_alias", "gamma_phones", "gamma_emails", "gamma_nhs_number", "gamma_upn"]
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *GAMMAS]
 
 
@@ -247,14 +420,7 @@ def _gammas(frame: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
 
 
 def _pairs_frame(splink_df: Any, model: TrainedModel) -> pd.DataFrame:
-    """The scored pairs as pandas, only the columns Lantern keeps (selected in the backend,
-    so the intermediate term-frequency columns never cross into Python)."""
-    have = {c.unquote().name for c in splink_df.columns}
-    wanted = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"] + [
-        f"mw_{name}" for name in model.comparison_names()]
-    columns = ", ".join(c for c in wanted if c in have)
-    selected = splink_df.query_sql(f"select {columns} from {{this}}")
-    frame = _gammas(selected.as_pandas_dataframe(), model)
+    frame = _gammas(splink_df.as_pandas_dataframe(), model)
     frame = frame.reindex(columns=PAIR_COLUMNS)
     frame["unique_id_l"] = frame["unique_id_l"].astype("int64")
     frame["unique_id_r"] = frame["unique_id_r"].astype("int64")
@@ -348,5 +514,5 @@ def score(
 
 __all__ = [
     "ARRAY_COLUMNS", "FEATURE_COLUMNS", "MODEL_VERSION", "TrainedModel", "blocking_rules",
-    "comparisons", "score", "settings", "train", "train_and_score",
+    "comparisons", "score", "settings", "train",
 ]

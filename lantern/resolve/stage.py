@@ -81,7 +81,7 @@ def _stored_pairs(scored: pd.DataFrame, model_id: int, *, guard: bool = True) ->
         "match_weight": scored["match_weight"].astype(float),
         "guard": household_guard(scored).astype(bool) & guard,
     })
-    gammas = scored[GAMMAS].astype(int).astype(str)
+    gammas = scored[GAMMAS].fillna(-1).astype(int).astype(str)  # -1: Splink's null level
     out["gammas"] = gammas.agg(",".join, axis=1) if len(scored) else pd.Series(dtype=str)
     out["model_id"] = model_id
     return out
