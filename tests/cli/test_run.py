@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from lantern.cli.main import app
 from lantern.contract import vocabulary
+from lantern.evaluate.io import load_run, load_truth
+from lantern.evaluate.score import evaluate
 from lantern.simulate.world import tiny_world
 
 runner = CliRunner()
@@ -55,6 +57,12 @@ def test_run_writes_every_contract_output(world: Path, tmp_path: Path) -> None:
     stats = pd.read_csv(tmp_path / "out" / "area_stats.csv", dtype=str)
     areas = set(pd.read_csv(world / "areas.csv", dtype=str)["area"])
     assert set(stats["area"]) <= areas and len(stats) > 0
+    # Quality floors against the truth, so that a change that wrecks linkage (for example
+    # one that chains thousands of records into one person) fails here, not in the demo.
+    scores = evaluate(load_truth(world), load_run(tmp_path / "out"))
+    assert scores["linkage"]["precision"] >= 0.9
+    assert scores["linkage"]["recall"] >= 0.85
+    assert scores["victims"]["recall_medium_or_above"] >= 0.8
 
 
 def test_a_refused_submission_is_one_line_and_the_rest_still_run(
@@ -71,3 +79,18 @@ def test_a_refused_submission_is_one_line_and_the_rest_still_run(
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert (tmp_path / "out" / "persons.csv").exists()
+
+
+@pytest.mark.slow
+def test_run_on_a_demo_sized_world_keeps_linkage_precise(tmp_path: Path) -> None:
+    """25,000 records: large enough for chaining to show (a broken model once merged
+    thousands of records into one person here while the tiny world still looked fine)."""
+    from lantern.simulate.world import generate
+
+    world = tmp_path / "world"
+    generate(world, scale=0.02, seed=2026)
+    result = _run(world, tmp_path / "out", tmp_path / "lantern.db")
+    assert result.exit_code == 0, result.output
+    scores = evaluate(load_truth(world), load_run(tmp_path / "out"))
+    assert scores["linkage"]["precision"] >= 0.95
+    assert scores["linkage"]["f1"] >= 0.94
