@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, tuple_
 
 from lantern.resolve import persist
 from lantern.resolve.cluster import household_guard
@@ -225,6 +226,29 @@ def person_identities(engine: Engine) -> pd.DataFrame:
         out.loc[missing, "match_probability"] = 1.0
     out["match_probability"] = out["match_probability"].astype(float).round(6)
     return out.reset_index(drop=True)
+
+
+def identities_for(engine: Engine, *, person_id: str | None = None,
+                   refs: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """Identities of one person, or of the given ``(agency, person_ref)`` records, by index
+    lookups: single views need a handful of rows, not every identity in the store."""
+    t = persist.resolve_identities
+    query = select(t.c.agency, t.c.person_ref, t.c.person_id, t.c.match_probability)
+    if person_id is not None:
+        query = query.where(t.c.person_id == person_id)
+    else:
+        query = query.where(tuple_(t.c.agency, t.c.person_ref).in_(list(refs)))
+    found = persist.read(engine, query)
+    if person_id is not None or not refs:
+        return found
+    wanted = pd.DataFrame(list(refs), columns=["agency", "person_ref"]).drop_duplicates()
+    out = wanted.merge(found, on=["agency", "person_ref"], how="left")
+    missing = out["person_id"].isna()
+    if missing.any():  # records no run has seen yet stand alone
+        out.loc[missing, "person_id"] = _provisional(out.loc[missing, "agency"],
+                                                     out.loc[missing, "person_ref"])
+        out.loc[missing, "match_probability"] = 1.0
+    return out
 
 
 def object_identities(engine: Engine) -> pd.DataFrame:

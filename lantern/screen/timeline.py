@@ -116,8 +116,11 @@ def child_view(engine: Engine, person_id: str, *,
                config: ScreeningConfig | None = None) -> ChildView:
     """Everything the agencies hold about one resolved person, in date order."""
     config = config or load_config()
-    identities = resolve_stage.person_identities(engine)
-    mine = identities[identities["person_id"] == person_id]
+    mine = resolve_stage.identities_for(engine, person_id=person_id)
+    identities = None  # every identity: read only when the keyed lookup finds nothing
+    if mine.empty:  # not (yet) a resolved id: look among provisional ones too
+        identities = resolve_stage.person_identities(engine)
+        mine = identities[identities["person_id"] == person_id]
     if mine.empty:
         raise ChildNotFound(f"no person {person_id!r}")
     pairs = list(zip(mine["agency"], mine["person_ref"], strict=True))
@@ -188,7 +191,7 @@ def child_view(engine: Engine, person_id: str, *,
 
 
 def _labels(engine: Engine, everyone: pd.DataFrame, events: pd.DataFrame,
-            identities: pd.DataFrame) -> dict[tuple[str, str, str], tuple[str | None, str]]:
+            identities: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[str | None, str]]:
     """(entity, agency, ref) -> (resolved id, a readable label) for the linked entities."""
     out: dict[tuple[str, str, str], tuple[str | None, str]] = {}
     people = everyone[everyone["entity"] == "person"]
@@ -197,6 +200,8 @@ def _labels(engine: Engine, everyone: pd.DataFrame, events: pd.DataFrame,
         p = person_records
         found = _frame(engine, select(p).where(
             p.c.is_current.is_(True), _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
+        if identities is None:
+            identities = resolve_stage.identities_for(engine, refs=pairs)
         ids = identities.set_index(["agency", "person_ref"])["person_id"]
         for _, r in found.iterrows():
             dob = f", born {r['dob']}" if isinstance(r["dob"], str) else ""
