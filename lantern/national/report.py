@@ -116,9 +116,9 @@ def funnel_figure(stats: pd.DataFrame, year: int) -> Figure:
                  fontsize=10)
     ax.set_xlabel("resident children (0-17)")
     ax.set_ylabel("rate per 10,000")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)  # headroom: no point on the edge
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
@@ -292,6 +292,9 @@ def write_report(
 ) -> None:
     """Write the HTML report (and PDF, and PNGs of each chart if asked) from raw figures."""
     cfg = config or default_config()
+    for target in (html, pdf, png_dir):
+        if target is not None:
+            (target if target == png_dir else target.parent).mkdir(parents=True, exist_ok=True)
     safe = publishable_area_stats(stats, cfg)
     safe_quality = publishable_quality(quality, cfg)
     year = int(safe["year"].max())
