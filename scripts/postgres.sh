@@ -2,6 +2,7 @@
 # Start (or stop) a throwaway PostgreSQL server on loopback for the test suite.
 #   scripts/postgres.sh start   -> prints the SQLAlchemy URL on stdout
 #   scripts/postgres.sh stop
+#   scripts/postgres.sh status  -> running | stopped
 # Installs Debian's postgresql package first when it is missing and we are root.
 set -euo pipefail
 PORT="${LANTERN_PG_PORT:-54329}"
@@ -22,6 +23,14 @@ as_owner() {
 }
 
 case "${1:-start}" in
+  status)
+    BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -n "$BIN" ] && [ -f "$DIR/data/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+      echo running
+    else
+      echo stopped
+    fi
+    ;;
   start)
     BIN=$(pg_bin)
     [ -n "$BIN" ] || { echo "PostgreSQL is not installed" >&2; exit 1; }

@@ -4,9 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${LANTERN_TEST_PG_URL:-}" ]; then
+  already=$(scripts/postgres.sh status)
   if url=$(scripts/postgres.sh start); then
     export LANTERN_TEST_PG_URL="$url"
-    trap 'scripts/postgres.sh stop' EXIT
+    # stop it afterwards only if this run started it
+    [ "$already" = running ] || trap 'scripts/postgres.sh stop' EXIT
   else
     echo "warning: PostgreSQL unavailable; PostgreSQL tests will be skipped" >&2
   fi
