@@ -17,7 +17,6 @@ from rich.table import Table
 from sqlalchemy import select
 
 from lantern.cli.common import CliError, DbOption, JsonOption, console, err_console
-from lantern.ingest import SubmissionError, discover, load_areas, load_submission
 from lantern.store.db import open_store
 from lantern.store.tables.core import quarantine, submissions
 
@@ -42,6 +41,8 @@ def ingest(
     progress: ProgressOption = None,
 ) -> None:
     """Load agency submissions: each atomically, bad rows to quarantine, reloads skipped."""
+    from lantern.ingest import SubmissionError, discover, load_submission  # heavy: pandas
+
     engine = open_store(db)
     show = err_console.is_terminal if progress is None else progress
     found: list[Path] = []
@@ -80,6 +81,8 @@ def areas_load(
     db: DbOption = None,
 ) -> None:
     """Insert or update the areas of an areas.csv (the whole file or nothing)."""
+    from lantern.ingest import SubmissionError, load_areas  # heavy: pandas
+
     engine = open_store(db)
     try:
         count = load_areas(engine, path)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from lantern.cli.common import CliError, DbOption, JsonOption, console
 from lantern.store.db import open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     help="Offender networks: suspected groups (suspects and the children they touch), the "
@@ -114,6 +116,8 @@ def group(
     as_json: JsonOption = False,
 ) -> None:
     """Show one group: members and roles, areas, vehicles, places and a timeline."""
+    import pandas as pd
+
     from lantern.network.service import GroupNotFound, group_detail
 
     engine = open_store(db)
@@ -207,6 +211,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export the network (or one group) with dates on every tie."""
+    import pandas as pd
+
     from lantern.network.export import FORMATS, write_graph
     from lantern.network.service import GroupNotFound, graph, member_scores
 

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from lantern.cli.common import CliError, DbOption, console, err_console
-from lantern.pipeline import run_stages, stage_modules, write_outputs
 from lantern.store.db import open_store
 
 
@@ -48,6 +47,7 @@ def run(
     on one line and the rest go on; the exit code is then 1.
     """
     from lantern.ingest import SubmissionError, discover, load_areas, load_submission
+    from lantern.pipeline import run_stages, stage_modules, write_outputs
 
     started = time.perf_counter()
     engine = open_store(db)
