@@ -12,9 +12,17 @@ import numpy as np
 import pandas as pd
 
 from lantern.network.actors import key_actor_scores
+from lantern.network.codes import days, from_days, join_per_key, runs
 from lantern.network.config import NetworkConfig
 from lantern.network.graph import Network
-from lantern.network.groups import communities, id_number, offender_groups, stable_ids, to_igraph
+from lantern.network.groups import (
+    communities,
+    entity_sizes,
+    graph_from_ends,
+    id_number,
+    offender_groups,
+    stable_ids,
+)
 
 
 @dataclass(frozen=True)
@@ -43,87 +51,119 @@ def join_unique(keys: pd.Series, values: pd.Series) -> pd.Series:
     return (frame["value"] + ";").groupby(frame["key"], sort=True).sum().str[:-1]
 
 
-def group_events(incidence: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Events that link a member (as anything but a professional): the group's timeline."""
-    people = incidence[(incidence["node_kind"] == "person") & (incidence["role_weight"] > 0)]
-    community = members.drop_duplicates("person_id").set_index("person_id")["community"]
-    linked = pd.DataFrame({"event_key": people["event_key"].to_numpy(),
-                           "person_id": people["node_id"].to_numpy(),
-                           "community": people["node_id"].map(community).to_numpy()})
-    linked = linked.dropna(subset=["community"])
-    # incidence has one row per (event, person), in event order, and a person is in one
-    # group: no duplicates, and a deterministic order without sorting the ids again
-    per_event = (linked["person_id"] + ";").groupby(
-        [linked["community"].astype(np.int64), linked["event_key"]], sort=True).sum() \
-        .str[:-1].rename("persons").reset_index()
-    group_of = members.drop_duplicates("community").set_index("community")["group_id"]
-    per_event.insert(0, "group_id", per_event.pop("community").map(group_of))
-    wanted = incidence[incidence["event_key"].isin(per_event["event_key"])]
-    things = wanted[wanted["node_kind"] != "person"]
-    places = join_unique(things["event_key"], things["node_id"]).rename("entities")
-    info = wanted.drop_duplicates("event_key").set_index("event_key")[
-        ["agency", "event_ref", "kind", "occurred_on", "area", "grading", "grading_scheme"]]
-    out = per_event.join(info, on="event_key").join(places, on="event_key")
-    out = out.sort_values(["group_id", "occurred_on", "event_key"])
-    return out.drop(columns=["event_key"]).reset_index(drop=True)
+def group_events(network: Network, group_of: np.ndarray,
+                 group_ids: np.ndarray) -> pd.DataFrame:
+    """Events that link a member (as anything but a professional): the group's timeline.
+
+    ``group_of``: group number of each node code (-1 for non-members); ``group_ids``: the
+    id of each group number. Sorted by group id, date, then the store's order."""
+    inc, events = network.incidence, network.events
+    names = network.nodes["node_id"].to_numpy(dtype=object)
+    node = inc["node"].to_numpy()
+    event = inc["event"].to_numpy()
+    group = group_of[node]
+    linked = inc["person"].to_numpy() & (inc["role_weight"].to_numpy() > 0) & (group >= 0)
+    group, event, node = group[linked], event[linked], node[linked]
+    rank = np.empty(len(group_ids), dtype=np.int64)
+    rank[np.argsort(group_ids, kind="stable")] = np.arange(len(group_ids))
+    occurred = days(events["occurred_on"])
+    # node codes follow node ids: sorting by code lists each event's persons in id order
+    order = np.lexsort((node, event, occurred[event], rank[group]))
+    group, event, node = group[order], event[order], node[order]
+    starts = runs(group * max(len(events), 1) + event)
+    persons = np.add.reduceat(names[node] + ";", starts) if len(starts) else np.zeros(0)
+    group, event = group[starts], event[starts]
+    wanted = np.zeros(len(events), dtype=bool)
+    wanted[event] = True
+    things = ~inc["person"].to_numpy() & wanted[inc["event"].to_numpy()]
+    entities = join_per_key(inc["event"].to_numpy()[things],
+                            names[inc["node"].to_numpy()[things]], len(events))
+    out = pd.DataFrame({"group_id": group_ids[group],
+                        "persons": pd.Series(persons, dtype=object).str[:-1].to_numpy()})
+    info = events.iloc[event][["agency", "event_ref", "kind", "occurred_on", "area",
+                               "grading", "grading_scheme"]].reset_index(drop=True)
+    out = pd.concat([out, info], axis=1)
+    out["entities"] = entities[event]
+    return out
 
 
-def group_entities(edges: pd.DataFrame, nodes: pd.DataFrame, members: pd.DataFrame,
-                   node_community: pd.Series, community_group: pd.Series) -> pd.DataFrame:
+def group_entities(network: Network, group_of: np.ndarray, group_ids: np.ndarray,
+                   membership: np.ndarray, community_number: np.ndarray) -> pd.DataFrame:
     """Vehicles, phones, accounts and places of each group: in its community, or tied to a
     suspect of it, or to two or more of its members."""
-    kinds = nodes.set_index("node_id")["kind"]
-    both = pd.concat([
-        edges.rename(columns={"source": "person_id", "target": "node_id"}),
-        edges.rename(columns={"target": "person_id", "source": "node_id"}),
-    ], ignore_index=True)
-    both = both[both["node_id"].map(kinds) != "person"]
-    tied = both.merge(members[["group_id", "person_id", "role"]], on="person_id")
-    tied["suspect"] = (tied["role"] == "suspect").astype(int)
-    agg = tied.groupby(["group_id", "node_id"]).agg(
-        members_linked=("person_id", "nunique"),
-        suspects_linked=("suspect", "sum"),
+    nodes, edges, ends = network.nodes, network.edges, network.ends
+    is_person = (nodes["kind"] == "person").to_numpy()
+    suspect = (nodes["role"] == "suspect").to_numpy()
+    both = np.r_[ends, ends[:, ::-1]].reshape(-1, 2)
+    person, thing = both[:, 0], both[:, 1]
+    row = np.r_[np.arange(len(ends)), np.arange(len(ends))]
+    tied = (group_of[person] >= 0) & ~is_person[thing]
+    person, thing, row = person[tied], thing[tied], row[tied]
+    frame = pd.DataFrame({"group": group_of[person], "thing": thing,
+                          "suspect": suspect[person].astype(int),
+                          "first_seen": edges["first_seen"].to_numpy()[row],
+                          "last_seen": edges["last_seen"].to_numpy()[row]})
+    agg = frame.groupby(["group", "thing"]).agg(
+        members_linked=("suspect", "size"), suspects_linked=("suspect", "sum"),
         first_seen=("first_seen", "min"), last_seen=("last_seen", "max")).reset_index()
-    own = node_community.map(community_group)
-    agg["in_community"] = agg["node_id"].map(own) == agg["group_id"]
+    thing = agg["thing"].to_numpy()
+    agg["in_community"] = community_number[membership[thing]] == agg["group"].to_numpy()
     agg = agg[agg["in_community"] | (agg["suspects_linked"] > 0) | (agg["members_linked"] >= 2)]
-    labels = nodes.set_index("node_id")
-    agg["kind"] = agg["node_id"].map(labels["kind"])
-    agg["label"] = agg["node_id"].map(labels["label"])
+    thing = agg["thing"].to_numpy()
+    agg.insert(0, "group_id", group_ids[agg["group"].to_numpy()])
+    agg.insert(1, "node_id", nodes["node_id"].to_numpy()[thing])
+    agg["kind"] = nodes["kind"].to_numpy()[thing]
+    agg["label"] = nodes["label"].to_numpy()[thing]
+    agg = agg.drop(columns=["group", "thing"])
     return agg.sort_values(["group_id", "members_linked", "node_id"],
                            ascending=[True, False, True]).reset_index(drop=True)
 
 
-def hotspots(incidence: pd.DataFrame, nodes: pd.DataFrame, members: pd.DataFrame,
+def hotspots(network: Network, group_of: np.ndarray, group_ids: np.ndarray,
              config: NetworkConfig) -> pd.DataFrame:
     """Places and objects linked (by events of the listed kinds) to many different children,
     with the span of dates over which they were."""
-    inc = incidence[incidence["kind"].isin(config.hotspots.event_kinds)]
-    entities = inc[inc["node_kind"] != "person"][["event_key", "node_id"]]
-    people = inc[inc["node_kind"] == "person"]
-    children = people[people["is_child_at"].fillna(False).astype(bool)][
-        ["event_key", "node_id", "occurred_on", "area"]].rename(columns={"node_id": "child"})
-    suspects = set(nodes.loc[nodes["is_suspect"], "node_id"])
-    adults = people[people["node_id"].isin(suspects)][["event_key", "node_id"]].rename(
-        columns={"node_id": "suspect"})
-    seen = entities.merge(children, on="event_key")
-    out = seen.groupby("node_id").agg(
-        n_children=("child", "nunique"), first_seen=("occurred_on", "min"),
-        last_seen=("occurred_on", "max"))
-    out["areas"] = join_unique(seen["node_id"], seen["area"]).reindex(out.index)
-    out = out[out["n_children"] >= config.hotspots.min_children]
-    n_suspects = entities.merge(adults, on="event_key").groupby("node_id")["suspect"].nunique()
-    out["n_suspects"] = n_suspects.reindex(out.index, fill_value=0).astype(int)
-    group_of = members.drop_duplicates("person_id").set_index("person_id")["group_id"]
-    groups = seen[seen["node_id"].isin(out.index)].assign(
-        group_id=lambda f: f["child"].map(group_of))
-    out["group_ids"] = join_unique(groups["node_id"], groups["group_id"]).reindex(
-        out.index).fillna("")
-    labels = nodes.set_index("node_id")
-    out["kind"] = labels["kind"].reindex(out.index)
-    out["label"] = labels["label"].reindex(out.index)
+    inc, nodes, events = network.incidence, network.nodes, network.events
+    counted = events["kind"].isin(config.hotspots.event_kinds).to_numpy()
+    inc = inc[counted[inc["event"].to_numpy()]]
+    person = inc["person"].to_numpy()
+    entities = inc.loc[~person, ["event", "node"]]
+    children = inc.loc[person & inc["is_child_at"].to_numpy(), ["event", "node"]].rename(
+        columns={"node": "child"})
+    suspect = nodes["is_suspect"].to_numpy()
+    adults = inc.loc[person & suspect[inc["node"].to_numpy()], ["event", "node"]].rename(
+        columns={"node": "suspect"})
+    seen = entities.merge(children, on="event")
+    n_nodes = len(nodes)
+    pairs = np.unique(seen["node"].to_numpy() * n_nodes + seen["child"].to_numpy())
+    n_children = np.bincount(pairs // n_nodes, minlength=n_nodes)
+    hot = np.flatnonzero(n_children >= config.hotspots.min_children)
+    keep = np.zeros(n_nodes, dtype=bool)
+    keep[hot] = True
+    seen = seen[keep[seen["node"].to_numpy()]]
+    date = days(events["occurred_on"])[seen["event"].to_numpy()]
+    span = pd.DataFrame({"node": seen["node"].to_numpy(), "date": date}).groupby("node")[
+        "date"].agg(["min", "max"]).reindex(hot)
+    out = pd.DataFrame({"node_id": nodes["node_id"].to_numpy()[hot],
+                        "n_children": n_children[hot]})
+    out["first_seen"] = from_days(span["min"].to_numpy())
+    out["last_seen"] = from_days(span["max"].to_numpy())
+    area = events["area"].to_numpy(dtype=object)[seen["event"].to_numpy()]
+    out["areas"] = join_per_key(seen["node"].to_numpy(), area, n_nodes)[hot]
+    with_suspect = entities[keep[entities["node"].to_numpy()]].merge(adults, on="event")
+    pairs = np.unique(with_suspect["node"].to_numpy() * n_nodes
+                      + with_suspect["suspect"].to_numpy())
+    out["n_suspects"] = np.bincount(pairs // n_nodes, minlength=n_nodes)[hot]
+    group = group_of[seen["child"].to_numpy()]
+    labels = np.full(len(group), None, dtype=object)
+    if len(group_ids):
+        labels[group >= 0] = group_ids[group[group >= 0]]
+    joined = join_per_key(seen["node"].to_numpy(), labels, n_nodes)[hot]
+    out["group_ids"] = np.where(pd.isna(joined), "", joined)
+    out["kind"] = nodes["kind"].to_numpy()[hot]
+    out["label"] = nodes["label"].to_numpy()[hot]
     out["days"] = (out["last_seen"] - out["first_seen"]).dt.days
-    out = out.reset_index().sort_values(["n_children", "node_id"], ascending=[False, True])
+    out = out.sort_values(["n_children", "node_id"], ascending=[False, True])
     return out.reset_index(drop=True)
 
 
@@ -135,8 +175,9 @@ def analyse(network: Network, config: NetworkConfig, *,
     ``issued``: every group id ever issued (new ids continue after the highest).
     """
     nodes, edges = network.nodes, network.edges
-    graph = to_igraph(nodes, edges)
-    membership = communities(graph, config)
+    graph = graph_from_ends(nodes["node_id"].to_numpy(), network.ends,
+                            edges["weight"].to_numpy())
+    membership = communities(graph, config, node_weights=entity_sizes(nodes, config))
     grouped = offender_groups(nodes, membership, config)
     previous = previous if previous is not None else pd.DataFrame(
         columns=["group_id", "person_id"])
@@ -145,18 +186,23 @@ def analyse(network: Network, config: NetworkConfig, *,
     community_group = stable_ids(grouped, previous, next_number=id_number(ever))
     members = grouped.assign(group_id=grouped["community"].map(community_group))
 
-    vertex = pd.Series(np.arange(len(nodes)), index=nodes["node_id"])
-    vertices = vertex[members["person_id"]].to_numpy()
+    # group numbers: position in community_group; per node code, its group or -1
+    group_ids = community_group.to_numpy(dtype=object)
+    community_number = np.full(int(membership.max()) + 1 if len(membership) else 0, -1)
+    community_number[community_group.index.to_numpy(dtype=np.int64)] = np.arange(
+        len(group_ids))
+    vertices = grouped.index.to_numpy(dtype=np.int64)  # offender_groups keeps node rows
+    group_of = np.full(len(nodes), -1, dtype=np.int64)
+    group_of[vertices] = community_number[membership[vertices]]
     inside = np.isin(membership, members["community"].unique())
     scores = key_actor_scores(graph, membership, inside, vertices, config)
     members = pd.concat([members.reset_index(drop=True), scores], axis=1)
-    info = nodes.set_index("node_id")
-    members["is_child"] = members["person_id"].map(info["is_child"]).astype(bool)
-    members["person_areas"] = members["person_id"].map(info["areas"]).fillna("")
+    members["is_child"] = nodes["is_child"].to_numpy()[vertices].astype(bool)
+    members["person_areas"] = pd.Series(nodes["areas"].to_numpy(dtype=object)[vertices],
+                                        dtype=object).fillna("").to_numpy()
 
-    events = group_events(network.incidence, members)
-    node_community = pd.Series(membership, index=nodes["node_id"])
-    entities = group_entities(edges, nodes, members, node_community, community_group)
+    events = group_events(network, group_of, group_ids)
+    entities = group_entities(network, group_of, group_ids, membership, community_number)
 
     area_sets = pd.concat([
         members[["group_id", "person_areas"]].rename(columns={"person_areas": "area"}),
@@ -186,5 +232,5 @@ def analyse(network: Network, config: NetworkConfig, *,
     nodes_out.loc[is_person, "group_id"] = nodes_out.loc[is_person, "node_id"].map(person_group)
     return Results(groups=groups, members=members.drop(columns=["community"]),
                    entities=entities, events=events,
-                   hotspots=hotspots(network.incidence, nodes, members, config),
+                   hotspots=hotspots(network, group_of, group_ids, config),
                    nodes=nodes_out, edges=edges)

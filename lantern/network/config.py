@@ -47,6 +47,7 @@ class Groups(_Strict):
     n_iterations: int
     min_suspects: int = Field(ge=0)
     min_members: int = Field(ge=1)
+    entity_size: float = Field(default=1.0, ge=0)
 
 
 class KeyActor(_Strict):

@@ -14,6 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lantern.network.codes import (
+    days,
+    from_days,
+    join_per_key,
+    joint_codes,
+    lookup,
+    record_keys,
+    runs,
+)
 from lantern.network.config import NetworkConfig
 
 # Columns the builder reads; anything else (ethnicity included) is dropped on entry.
@@ -43,18 +52,22 @@ class NetworkInputs:
 
 @dataclass(frozen=True)
 class Network:
-    """The built network.
+    """The built network, keyed by integer codes.
 
     ``nodes``: node_id, kind (person|vehicle|phone|online_account|place|address), label,
-    areas, is_child, is_suspect, role. ``edges``: source, target (source < target),
-    evidence, weight, n_events, first_seen, last_seen. ``incidence``: one row per entity
-    in an event (event_key, agency, event_ref, kind, occurred_on, area, grading,
-    grading_scheme, node_id, node_kind, role, role_weight, event_weight, age,
-    is_child_at).
+    areas, is_child, is_suspect, role; sorted by node_id, and a node's *code* is its row
+    number. ``edges``: source, target (node ids, source < target), evidence, weight,
+    n_events, first_seen, last_seen; ``ends`` holds the two node codes of each edge.
+    ``events``: agency, event_ref, kind, occurred_on, area, grading, grading_scheme,
+    event_weight; an event's code is its row number. ``incidence``: one row per entity in
+    an event (event, node: codes; person: whether the node is a person; role,
+    role_weight, is_child_at), sorted by event then node.
     """
 
     nodes: pd.DataFrame
     edges: pd.DataFrame
+    ends: np.ndarray
+    events: pd.DataFrame
     incidence: pd.DataFrame
 
 
@@ -64,7 +77,23 @@ def _select(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def grading_factor(events: pd.DataFrame, config: NetworkConfig) -> pd.Series:
-    """Source x intelligence factor of each event's grading (1 for ungraded records)."""
+    """Source x intelligence factor of each event's grading (1 for ungraded records).
+
+    Computed once per distinct (kind is intelligence, grading, scheme): a national store
+    has millions of events but a few dozen gradings."""
+    keys = pd.DataFrame({"intel": (events["kind"] == "intelligence_report").to_numpy(),
+                         "grading": events["grading"].to_numpy(),
+                         "scheme": events["grading_scheme"].to_numpy()})
+    combo = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = np.unique(combo, return_index=True)[1]
+    distinct = pd.DataFrame({
+        "kind": np.where(keys["intel"].to_numpy()[first], "intelligence_report", ""),
+        "grading": keys["grading"].to_numpy()[first],
+        "grading_scheme": keys["scheme"].to_numpy()[first]})
+    return pd.Series(_grading_rows(distinct, config)[combo], index=events.index)
+
+
+def _grading_rows(events: pd.DataFrame, config: NetworkConfig) -> np.ndarray:
     factor = np.full(len(events), np.nan)
     raw = events["grading"]
     graded = (raw.notna() & (raw.astype(str).str.strip() != "")).to_numpy()
@@ -83,7 +112,7 @@ def grading_factor(events: pd.DataFrame, config: NetworkConfig) -> pd.Series:
     ungraded = np.isnan(factor)
     factor[ungraded & is_intel] = config.grading.ungraded_intelligence
     factor[ungraded & ~is_intel] = config.grading.ungraded_other
-    return pd.Series(factor, index=events.index)
+    return factor
 
 
 def recency_factor(occurred_on: pd.Series, config: NetworkConfig) -> pd.Series:
@@ -121,107 +150,151 @@ def _dob_dates(dob: pd.Series) -> pd.Series:
     return pd.to_datetime(full, errors="coerce")
 
 
-def _incidence(inputs: NetworkInputs, config: NetworkConfig) -> pd.DataFrame:
-    events = _select(inputs.events, EVENT_COLUMNS).reset_index(drop=True)
-    events["event_key"] = np.arange(len(events))  # the store's order: deterministic
-    events["event_weight"] = event_weights(events, config)
-    events["occurred_on"] = pd.to_datetime(events["occurred_on"])
-    links = _select(inputs.links, LINK_COLUMNS)
-    persons = inputs.persons.drop_duplicates(["agency", "person_ref"])
-    objects = inputs.objects.drop_duplicates(["agency", "object_ref"])
-    locations = inputs.locations.drop_duplicates(["agency", "location_ref"])
-
-    parts = []
-    person_links = links[links["entity"] == "person"].merge(
-        persons[["agency", "person_ref", "person_id"]],
-        left_on=["agency", "ref"], right_on=["agency", "person_ref"])
-    parts.append(pd.DataFrame({"agency": person_links["agency"],
-                               "event_ref": person_links["event_ref"],
-                               "node_id": person_links["person_id"], "node_kind": "person",
-                               "role": person_links["role"]}))
-    object_links = links[links["entity"] == "object"].merge(
-        objects[["agency", "object_ref", "object_id", "kind"]].rename(
-            columns={"kind": "node_kind"}),
-        left_on=["agency", "ref"], right_on=["agency", "object_ref"])
-    parts.append(object_links.assign(node_id=object_links["object_id"]))
-    location_links = links[links["entity"] == "location"].merge(
-        locations[["agency", "location_ref", "location_id"]],
-        left_on=["agency", "ref"], right_on=["agency", "location_ref"])
-    parts.append(location_links.assign(node_id=location_links["location_id"],
-                                       node_kind="place"))
-    at_place = events.dropna(subset=["location_ref"]).merge(
-        locations[["agency", "location_ref", "location_id"]],
-        on=["agency", "location_ref"])
-    parts.append(at_place[["agency", "event_ref", "location_id"]].assign(
-        node_id=at_place["location_id"], node_kind="place", role="present"))
-
-    columns = ["agency", "event_ref", "node_id", "node_kind", "role"]
-    inc = pd.concat([p[columns] for p in parts], ignore_index=True)
-    inc["role_weight"] = inc["role"].map(config.roles).fillna(config.default_role)
-    inc = inc.merge(events.drop(columns=["location_ref"]), on=["agency", "event_ref"])
-    # one row per entity and event: the role that counts most (a suspect also a driver)
-    inc = inc.sort_values("role_weight", ascending=False, kind="stable")
-    inc = inc.drop_duplicates(["event_key", "node_id"])
-
-    dob = persons.dropna(subset=["dob"]).drop_duplicates("person_id").set_index(
-        "person_id")["dob"]
-    is_person = (inc["node_kind"] == "person").to_numpy()
-    born = inc.loc[is_person, "node_id"].map(_dob_dates(dob))
-    inc["age"] = np.nan
-    inc.loc[is_person, "age"] = ((inc.loc[is_person, "occurred_on"] - born).dt.days
-                                 / DAYS_PER_YEAR)
-    inc["is_child_at"] = inc["age"] < ADULT_AGE
-    return inc.sort_values("event_key", kind="stable").reset_index(drop=True)
+def _incidence(links: pd.DataFrame, events: pd.DataFrame, persons: pd.DataFrame,
+               objects: pd.DataFrame, locations: pd.DataFrame,
+               codes: tuple[np.ndarray, np.ndarray, np.ndarray],
+               config: NetworkConfig) -> pd.DataFrame:
+    """Entities in events as integer codes: one row per (event, node), the role that
+    counts most kept (a suspect who was also the driver)."""
+    event_table, link_events = record_keys((events["agency"], events["event_ref"]),
+                                           (links["agency"], links["event_ref"]))
+    tables = record_keys((persons["agency"], persons["person_ref"]),
+                         (objects["agency"], objects["object_ref"]),
+                         (locations["agency"], locations["location_ref"]),
+                         (links["agency"], links["ref"]),
+                         (events["agency"], events["location_ref"]))
+    link_refs, place_refs = tables[3], tables[4]
+    entity = links["entity"].to_numpy(dtype=object)
+    node = np.full(len(links), -1, dtype=np.int64)
+    for kind, table, code in zip(("person", "object", "location"), tables[:3], codes,
+                                 strict=True):
+        mask = entity == kind
+        row = lookup(link_refs[mask], table)
+        node[mask] = np.where(row >= 0, code[np.maximum(row, 0)] if len(code) else -1, -1)
+    place_row = lookup(place_refs, tables[2])
+    at_place = np.flatnonzero(place_row >= 0)
+    event = np.r_[lookup(link_events, event_table), at_place]
+    node = np.r_[node, codes[2][place_row[at_place]]]
+    person = np.r_[entity == "person", np.zeros(len(at_place), dtype=bool)]
+    roles = np.r_[links["role"].to_numpy(dtype=object),
+                  np.full(len(at_place), "present", dtype=object)]
+    role_code, role_names = pd.factorize(roles)
+    per_role = np.array([config.roles.get(str(r), config.default_role) for r in role_names]
+                        + [config.default_role])
+    role_weight = per_role[role_code]  # code -1 (no role) takes the default
+    keep = (event >= 0) & (node >= 0)
+    event, node, person, role_code, role_weight = (a[keep] for a in (
+        event, node, person, role_code, role_weight))
+    order = np.lexsort((np.arange(len(event)), -role_weight, node, event))
+    event, node = event[order], node[order]
+    first = runs(event * (int(node.max()) + 1 if len(node) else 1) + node)
+    names = np.r_[np.asarray(role_names, dtype=object), np.array([None], dtype=object)]
+    return pd.DataFrame({"event": event[first], "node": node[first],
+                         "person": person[order][first],
+                         "role": names[role_code[order][first]],
+                         "role_weight": role_weight[order][first]})
 
 
-def _person_nodes(inc: pd.DataFrame, persons: pd.DataFrame, config: NetworkConfig,
-                  home_areas: pd.DataFrame) -> pd.DataFrame:
+def _ages(inc: pd.DataFrame, events: pd.DataFrame, persons: pd.DataFrame,
+          person_codes: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Age in years of each person row of the incidence on the event's date (NaN when
+    either date is unknown)."""
+    dated = persons["dob"].notna().to_numpy()
+    frame = pd.DataFrame({"code": person_codes[dated], "person_id": persons["person_id"][dated],
+                          "dob": persons["dob"][dated]}).drop_duplicates("person_id")
+    born = np.full(n_nodes, np.nan)
+    born[frame["code"].to_numpy()] = days(_dob_dates(frame["dob"]))
+    occurred = days(events["occurred_on"])
+    event, node = inc["event"].to_numpy(), inc["node"].to_numpy()
+    age = (occurred[event] - born[node]) / DAYS_PER_YEAR
+    return np.where(inc["person"].to_numpy(), age, np.nan)
+
+
+def _person_nodes(inc: pd.DataFrame, events: pd.DataFrame, persons: pd.DataFrame,
+                  person_codes: np.ndarray, names: np.ndarray, areas: np.ndarray,
+                  config: NetworkConfig) -> pd.DataFrame:
     """Who is a child (under 18 at a linked event) and who a suspect (see ``suspects`` in
     config.yaml): a child is never a suspect, whatever role they were linked in."""
-    people = inc[inc["node_kind"] == "person"]
-    child = people.groupby("node_id")["is_child_at"].any()
+    n = len(names)
+    person = inc["person"].to_numpy()
+    node = inc["node"].to_numpy()
+    child_at = inc["is_child_at"].to_numpy()
+    role = inc["role"].to_numpy(dtype=object)
+    kind = events["kind"].to_numpy(dtype=object)[inc["event"].to_numpy()]
     rules = config.suspects
-    suspect_link = people["role"].isin(rules.roles) | (
-        people["kind"].isin(rules.kinds) & people["role"].isin(rules.kind_roles))
-    adult_suspect = people[suspect_link & ~people["is_child_at"]]
-    frame = pd.DataFrame(index=pd.Index(sorted(set(persons["person_id"])), name="node_id"))
-    frame["is_child"] = child.reindex(frame.index, fill_value=False).astype(bool)
-    frame["is_suspect"] = frame.index.isin(adult_suspect["node_id"]) & ~frame["is_child"]
-    linked_victim = frame.index.isin(people.loc[people["role"] == "victim", "node_id"])
-    frame["role"] = np.where(frame["is_suspect"], "suspect",
-                             np.where(frame["is_child"] | linked_victim, "victim", "other"))
-    frame["kind"] = "person"
-    frame["label"] = frame.index
-    frame["areas"] = _join_areas(home_areas["person_id"], home_areas["area"]).reindex(
-        frame.index)
-    return frame.reset_index()
+    suspect_link = pd.Series(role).isin(rules.roles).to_numpy() | (
+        pd.Series(kind).isin(rules.kinds).to_numpy()
+        & pd.Series(role).isin(rules.kind_roles).to_numpy())
+
+    def any_of(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(node[mask], minlength=n) > 0
+
+    child = any_of(person & child_at)
+    suspect = any_of(person & suspect_link & ~child_at) & ~child
+    victim = any_of(person & (role == "victim"))
+    codes = np.unique(person_codes[person_codes >= 0])
+    codes = codes[np.argsort(names[codes], kind="stable")]
+    return pd.DataFrame({
+        "node_id": names[codes], "is_child": child[codes], "is_suspect": suspect[codes],
+        "role": np.where(suspect[codes], "suspect",
+                         np.where(child[codes] | victim[codes], "victim", "other")),
+        "kind": "person", "label": names[codes], "areas": areas[codes]})
 
 
-def _pair_edges(inc: pd.DataFrame, config: NetworkConfig) -> pd.DataFrame:
-    """Co-occurrence ties: each pair of entities in an event, scaled down in big events."""
-    inc = inc[(inc["role_weight"] > 0) & (inc["event_weight"] > 0)]
-    size = inc.groupby("event_key")["node_id"].transform("size")
-    inc = inc[(size >= 2) & (size <= config.tie.max_event_size)]
-    size = size[inc.index]
-    codes, uniques = pd.factorize(inc["node_id"], sort=True)
-    left = pd.DataFrame({
-        "event_key": inc["event_key"].to_numpy(),
-        "code": codes,
-        "rw": inc["role_weight"].to_numpy(),
-        "share": (inc["event_weight"] * np.minimum(
-            1.0, (config.tie.full_weight_up_to - 1) / (size - 1))).to_numpy(),
-        "date": inc["occurred_on"].to_numpy(),
-    })
-    pairs = left.merge(left[["event_key", "code", "rw"]], on="event_key", suffixes=("", "_b"))
-    pairs = pairs[pairs["code"] < pairs["code_b"]]
-    pairs["evidence"] = pairs["share"] * pairs["rw"] * pairs["rw_b"]
-    grouped = pairs.groupby(["code", "code_b"], sort=True).agg(
-        evidence=("evidence", "sum"), n_events=("event_key", "size"),
-        first_seen=("date", "min"), last_seen=("date", "max")).reset_index()
-    labels = np.asarray(uniques, dtype=object)
-    grouped["source"] = labels[grouped["code"].to_numpy()]
-    grouped["target"] = labels[grouped["code_b"].to_numpy()]
-    return grouped.drop(columns=["code", "code_b"])
+def _pair_ties(inc: pd.DataFrame, events: pd.DataFrame,
+               config: NetworkConfig) -> tuple[np.ndarray, ...]:
+    """Co-occurrence ties: each pair of entities in an event, scaled down in big events.
+    Returns node codes a < b and, per pair and event, evidence and date (float days)."""
+    event_weight = events["event_weight"].to_numpy(dtype=float)
+    event, node = inc["event"].to_numpy(), inc["node"].to_numpy()
+    role_weight = inc["role_weight"].to_numpy(dtype=float)
+    ok = (role_weight > 0) & (event_weight[event] > 0)
+    event, node, role_weight = event[ok], node[ok], role_weight[ok]
+    sizes = np.diff(np.r_[runs(event), len(event)])
+    size = np.repeat(sizes, sizes)
+    ok = (size >= 2) & (size <= config.tie.max_event_size)
+    event, node, role_weight, size = event[ok], node[ok], role_weight[ok], size[ok]
+    starts = runs(event)
+    position = np.arange(len(event)) - np.repeat(starts, np.diff(np.r_[starts, len(event)]))
+    later = size - 1 - position  # partners after this row in its event
+    left = np.repeat(np.arange(len(event)), later)
+    right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(later) - later, later)
+    share = event_weight[event] * np.minimum(
+        1.0, (config.tie.full_weight_up_to - 1) / np.maximum(size - 1, 1))
+    evidence = share[left] * role_weight[left] * role_weight[right]
+    a, b = np.minimum(node[left], node[right]), np.maximum(node[left], node[right])
+    date = days(events["occurred_on"])[event[left]]
+    return a, b, evidence, date
+
+
+def _sum_ties(a: np.ndarray, b: np.ndarray, evidence: np.ndarray, n_events: np.ndarray,
+              first: np.ndarray, last: np.ndarray, n_nodes: int) -> pd.DataFrame:
+    """One row per pair (a < b): evidence and events summed, first/last dates."""
+    key = a * max(n_nodes, 1) + b
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = runs(key)
+    if not len(starts):
+        return pd.DataFrame({c: np.zeros(0) for c in (
+            "a", "b", "evidence", "n_events", "first", "last")})
+    return pd.DataFrame({
+        "a": key[starts] // max(n_nodes, 1), "b": key[starts] % max(n_nodes, 1),
+        "evidence": np.add.reduceat(evidence[order], starts),
+        "n_events": np.add.reduceat(n_events[order], starts),
+        "first": np.fmin.reduceat(first[order], starts),
+        "last": np.fmax.reduceat(last[order], starts)})
+
+
+def district_areas(postcodes: pd.Series, areas: pd.Series, *, min_records: int,
+                   min_share: float) -> pd.Series:
+    """Postcode district -> area, learnt from records: the area most records with that
+    district sit in, kept only when it holds ``min_share`` of at least ``min_records``."""
+    district = postcodes.astype("string").str.split(" ").str[0]
+    frame = pd.DataFrame({"district": district.to_numpy(), "area": areas.to_numpy()}).dropna()
+    counts = frame.groupby(["district", "area"]).size().rename("n").reset_index()
+    total = counts.groupby("district")["n"].transform("sum")
+    counts = counts[(total >= min_records) & (counts["n"] >= min_share * total)]
+    return counts.set_index("district")["area"]
 
 
 def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
@@ -233,7 +306,7 @@ def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
     homes = persons[persons["person_id"].isin(suspects)].copy()
     homes["key"] = address_key(homes["address"], homes["postcode"])
     homes = homes.dropna(subset=["key"]).drop_duplicates(["person_id", "key"])
-    places = locations.copy()
+    places = locations.dropna(subset=["address", "postcode"]).copy()
     places["key"] = address_key(places["address"], places["postcode"])
     place_of_key = places.dropna(subset=["key"]).sort_values("location_id").drop_duplicates(
         "key").set_index("key")["location_id"]
@@ -261,84 +334,93 @@ def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
     return static.drop(columns=["weight"]), address_nodes
 
 
-def district_areas(postcodes: pd.Series, areas: pd.Series, *, min_records: int,
-                   min_share: float) -> pd.Series:
-    """Postcode district -> area, learnt from records: the area most records with that
-    district sit in, kept only when it holds ``min_share`` of at least ``min_records``."""
-    district = postcodes.astype("string").str.split(" ").str[0]
-    frame = pd.DataFrame({"district": district.to_numpy(), "area": areas.to_numpy()}).dropna()
-    counts = frame.groupby(["district", "area"]).size().rename("n").reset_index()
-    total = counts.groupby("district")["n"].transform("sum")
-    counts = counts[(total >= min_records) & (counts["n"] >= min_share * total)]
-    return counts.set_index("district")["area"]
-
-
-def _home_areas(persons: pd.DataFrame, locations: pd.DataFrame,
-                config: NetworkConfig) -> pd.DataFrame:
-    """person_id, area rows: record areas plus, when enabled, the area of each postcode."""
-    rows = persons[["person_id", "area"]]
+def _home_areas(persons: pd.DataFrame, locations: pd.DataFrame, person_codes: np.ndarray,
+                config: NetworkConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(person code, area) pairs: record areas plus, when enabled, each postcode's area."""
+    codes, areas = person_codes, persons["area"].to_numpy(dtype=object)
     if not config.areas.from_postcodes:
-        return rows
+        return codes, areas
     known = pd.concat([persons[["postcode", "area"]], locations[["postcode", "area"]]])
     mapping = district_areas(known["postcode"], known["area"],
                              min_records=config.areas.min_records,
                              min_share=config.areas.min_share)
-    district = persons["postcode"].astype("string").str.split(" ").str[0]
-    lived = pd.DataFrame({"person_id": persons["person_id"].to_numpy(),
-                          "area": district.map(mapping).to_numpy()}).dropna()
-    return pd.concat([rows, lived], ignore_index=True)
+    postcode_codes, postcodes = pd.factorize(persons["postcode"])
+    district = pd.Series(postcodes, dtype="string").str.split(" ").str[0]
+    lived = np.r_[district.map(mapping).to_numpy(dtype=object), None][postcode_codes]
+    return np.r_[codes, codes], np.r_[areas, lived]
 
 
-def _join_areas(keys: pd.Series, areas: pd.Series) -> pd.Series:
-    frame = pd.DataFrame({"key": keys.to_numpy(), "area": areas.to_numpy()}).dropna()
-    frame = frame.drop_duplicates().sort_values(["key", "area"])
-    return (frame["area"].astype(str) + ";").groupby(frame["key"], sort=True).sum().str[:-1]
-
-
-def _entity_nodes(objects: pd.DataFrame, locations: pd.DataFrame) -> pd.DataFrame:
-    def areas(frame: pd.DataFrame, key: str) -> pd.Series:
-        return _join_areas(frame[key], frame["area"])
-
-    obj = objects.sort_values("object_id").drop_duplicates("object_id")
-    obj_nodes = pd.DataFrame({"node_id": obj["object_id"], "kind": obj["kind"],
-                              "label": obj["label"]})
-    obj_nodes["areas"] = obj_nodes["node_id"].map(areas(objects, "object_id"))
-    loc = locations.sort_values("location_id").drop_duplicates("location_id")
-    loc_nodes = pd.DataFrame({"node_id": loc["location_id"], "kind": "place",
-                              "label": loc["label"]})
-    loc_nodes["areas"] = loc_nodes["node_id"].map(areas(locations, "location_id"))
-    return pd.concat([obj_nodes, loc_nodes], ignore_index=True)
+def _entity_nodes(objects: pd.DataFrame, locations: pd.DataFrame, codes: np.ndarray,
+                  areas: np.ndarray) -> pd.DataFrame:
+    parts = []
+    for frame, key, kind in ((objects, "object_id", None), (locations, "location_id",
+                                                            "place")):
+        first = frame.sort_values(key, kind="stable").drop_duplicates(key)
+        row_codes = codes[: len(objects)] if kind is None else codes[len(objects):]
+        code_of = pd.Series(row_codes, index=frame.index)
+        parts.append(pd.DataFrame({
+            "node_id": first[key], "kind": first["kind"] if kind is None else kind,
+            "label": first["label"], "areas": areas[code_of[first.index].to_numpy()]}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
     """The whole network: nodes, weighted ties with their time span, and the incidence."""
-    persons = _select(inputs.persons, PERSON_COLUMNS)
-    objects = _select(inputs.objects, OBJECT_COLUMNS)
-    locations = _select(inputs.locations, LOCATION_COLUMNS)
-    clean = NetworkInputs(persons=persons, events=inputs.events, links=inputs.links,
-                          objects=objects, locations=locations)
-    inc = _incidence(clean, config)
-    people = _person_nodes(inc, persons, config, _home_areas(persons, locations, config))
-    pair = _pair_edges(inc, config)
-    static, address_nodes = _static_edges(persons, people, locations, objects, config)
-    edges = pd.concat([pair, static], ignore_index=True)
-    flip = edges["source"] > edges["target"]
-    edges.loc[flip, ["source", "target"]] = edges.loc[flip, ["target", "source"]].to_numpy()
-    twice = edges.duplicated(["source", "target"], keep=False)
-    merged = edges[twice].groupby(["source", "target"], sort=False).agg(
-        evidence=("evidence", "sum"), n_events=("n_events", "sum"),
-        first_seen=("first_seen", "min"), last_seen=("last_seen", "max")).reset_index()
-    edges = pd.concat([edges[~twice], merged], ignore_index=True)
-    edges["n_events"] = edges["n_events"].fillna(0).astype(int)
-    edges["weight"] = 1.0 - np.exp(-edges["evidence"] / config.tie.saturation)
-    edges = edges[edges["weight"] > 0].reset_index(drop=True)
+    persons = _select(inputs.persons, PERSON_COLUMNS).reset_index(drop=True)
+    objects = _select(inputs.objects, OBJECT_COLUMNS).reset_index(drop=True)
+    locations = _select(inputs.locations, LOCATION_COLUMNS).reset_index(drop=True)
+    events = _select(inputs.events, EVENT_COLUMNS).reset_index(drop=True)
+    events["occurred_on"] = pd.to_datetime(events["occurred_on"])
+    events["event_weight"] = event_weights(events, config).to_numpy()
+    links = _select(inputs.links, LINK_COLUMNS)
+    # a provisional code per entity id; the final codes are the sorted node table's rows
+    (p_code, o_code, l_code), names = joint_codes(
+        persons["person_id"], objects["object_id"], locations["location_id"])
+    n = len(names)
+    inc = _incidence(links, events, persons, objects, locations, (p_code, o_code, l_code),
+                     config)
+    inc["is_child_at"] = _ages(inc, events, persons, p_code, n) < ADULT_AGE
 
-    nodes = pd.concat([people, _entity_nodes(objects, locations), address_nodes],
-                      ignore_index=True)
+    home_codes, home_areas = _home_areas(persons, locations, p_code, config)
+    people = _person_nodes(inc, events, persons, p_code, names,
+                           join_per_key(home_codes, home_areas, n), config)
+    entity_codes = np.r_[o_code, l_code]
+    entity_areas = join_per_key(entity_codes, np.r_[objects["area"].to_numpy(dtype=object),
+                                                    locations["area"].to_numpy(dtype=object)],
+                                n)
+    entities = _entity_nodes(objects, locations, entity_codes, entity_areas)
+    static, address_nodes = _static_edges(persons, people, locations, objects, config)
+
+    nodes = pd.concat([people, entities, address_nodes], ignore_index=True)
     nodes = nodes.drop_duplicates("node_id").sort_values("node_id").reset_index(drop=True)
     for flag in ("is_child", "is_suspect"):
         nodes[flag] = nodes[flag].astype("boolean").fillna(False).astype(bool)
     nodes["role"] = nodes["role"].fillna("")
-    known = set(nodes["node_id"])
-    edges = edges[edges["source"].isin(known) & edges["target"].isin(known)]
-    return Network(nodes=nodes, edges=edges.reset_index(drop=True), incidence=inc)
+    index = pd.Index(nodes["node_id"])
+    final = index.get_indexer(names).astype(np.int64)
+
+    a, b, evidence, date = _pair_ties(inc, events, config)
+    a, b = np.minimum(final[a], final[b]), np.maximum(final[a], final[b])
+    sa = index.get_indexer(static["source"]).astype(np.int64)
+    sb = index.get_indexer(static["target"]).astype(np.int64)
+    a, b = np.r_[a, np.minimum(sa, sb)], np.r_[b, np.maximum(sa, sb)]
+    known = (a >= 0) & (b >= 0) & (a != b)
+    dates = np.r_[date, np.full(len(static), np.nan)]
+    ties = _sum_ties(a[known], b[known],
+                     np.r_[evidence, static["evidence"].to_numpy(dtype=float)][known],
+                     np.r_[np.ones(len(evidence)), np.zeros(len(static))][known],
+                     dates[known], dates[known], len(nodes))
+    ties["weight"] = 1.0 - np.exp(-ties["evidence"] / config.tie.saturation)
+    ties = ties[ties["weight"] > 0].reset_index(drop=True)
+    ends = ties[["a", "b"]].to_numpy(dtype=np.int64).reshape(-1, 2)
+    ids = nodes["node_id"].to_numpy(dtype=object)
+    edges = pd.DataFrame({
+        "source": ids[ends[:, 0]], "target": ids[ends[:, 1]],
+        "evidence": ties["evidence"].to_numpy(), "weight": ties["weight"].to_numpy(),
+        "n_events": ties["n_events"].to_numpy().astype(int),
+        "first_seen": from_days(ties["first"].to_numpy()),
+        "last_seen": from_days(ties["last"].to_numpy())})
+    inc["node"] = final[inc["node"].to_numpy()]
+    inc = inc[inc["node"] >= 0].sort_values(["event", "node"], kind="stable")
+    return Network(nodes=nodes, edges=edges, ends=ends, events=events,
+                   incidence=inc.reset_index(drop=True))

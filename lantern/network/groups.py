@@ -34,6 +34,15 @@ def to_igraph(nodes: pd.DataFrame, edges: pd.DataFrame) -> ig.Graph:
     return graph
 
 
+def graph_from_ends(names: np.ndarray, ends: np.ndarray, weights: np.ndarray) -> ig.Graph:
+    """The same graph as :func:`to_igraph`, from edges already given as vertex numbers."""
+    graph = ig.Graph(n=len(names), directed=False)
+    graph.add_edges(np.asarray(ends, dtype=np.int64).reshape(-1, 2))  # fast from numpy
+    graph.vs["name"] = list(names)
+    graph.es["weight"] = np.asarray(weights, dtype=float)
+    return graph
+
+
 @contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """igraph draws from a process-wide generator: give it a seeded one, then put it back."""
@@ -44,7 +53,17 @@ def seeded(seed: int) -> Iterator[None]:
         ig.set_random_number_generator(random)
 
 
-def communities(graph: ig.Graph, config: NetworkConfig) -> np.ndarray:
+def entity_sizes(nodes: pd.DataFrame, config: NetworkConfig) -> np.ndarray:
+    """CPM node sizes: 1 for a person, ``groups.entity_size`` for a vehicle, phone, place.
+
+    CPM asks that a community's ties exceed resolution x (its size squared / 2); counting
+    only people (entity_size 0) makes that a density of ties per pair of *people*, so a
+    group's cars, phones and flats do not make it look sparser than it is."""
+    return np.where((nodes["kind"] == "person").to_numpy(), 1.0, config.groups.entity_size)
+
+
+def communities(graph: ig.Graph, config: NetworkConfig,
+                node_weights: np.ndarray | None = None) -> np.ndarray:
     """Community number of each vertex (Leiden, fixed seed: the same input, the same answer).
 
     ``implementation: igraph`` runs igraph's own C Leiden (the default: 15-25 times faster
@@ -60,11 +79,14 @@ def communities(graph: ig.Graph, config: NetworkConfig) -> np.ndarray:
             found = graph.community_leiden(
                 objective_function=objective, weights="weight",
                 resolution=settings.resolution if objective == "CPM" else 1.0,
-                n_iterations=settings.n_iterations)
+                n_iterations=settings.n_iterations,
+                node_weights=list(node_weights) if node_weights is not None
+                and objective == "CPM" else None)
         return np.asarray(found.membership, dtype=int)
     if settings.objective == "cpm":
         partition = leidenalg.find_partition(
             graph, leidenalg.CPMVertexPartition, weights="weight",
+            node_sizes=list(node_weights) if node_weights is not None else None,
             resolution_parameter=settings.resolution, seed=settings.seed,
             n_iterations=settings.n_iterations)
     else:
