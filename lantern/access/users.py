@@ -232,19 +232,35 @@ def issue_token(
 def principal_for_token(
     engine: Engine, token: str, *, kind: str, now: datetime | None = None
 ) -> Principal | None:
-    """The user holding a live (unexpired, unrevoked, enabled) credential, else ``None``."""
+    """The user holding a live (unexpired, unrevoked, enabled) credential, else ``None``.
+
+    Read from the store on every request (one query on the unique token digest, the
+    user's areas joined), so a revocation or a disabled account takes effect at once in
+    every worker process."""
     now = now or utcnow()
     with engine.connect() as conn:
-        row = conn.execute(
-            select(users, credentials.c.expires_at, credentials.c.revoked_at)
+        rows = conn.execute(
+            select(users, credentials.c.expires_at, credentials.c.revoked_at,
+                   user_areas.c.area)
             .join(credentials, credentials.c.user_id == users.c.id)
+            .outerjoin(user_areas, user_areas.c.user_id == users.c.id)
             .where(credentials.c.token_hash == token_digest(token), credentials.c.kind == kind)
-        ).first()
-    if row is None or row.revoked_at is not None or row.disabled:
+        ).all()
+    if not rows:
+        return None
+    row = rows[0]
+    if row.revoked_at is not None or row.disabled:
         return None
     if row.expires_at is not None and row.expires_at <= now:
         return None
-    return _principal(engine, row)
+    return Principal(
+        user_id=row.id,
+        username=row.username,
+        role=Role(row.role),
+        areas=frozenset(r.area for r in rows if r.area is not None),
+        all_areas=bool(row.all_areas),
+        display_name=row.display_name,
+    )
 
 
 def revoke_token(engine: Engine, *, token: str | None = None, token_id: int | None = None) -> bool:

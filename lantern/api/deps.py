@@ -18,12 +18,14 @@ class LoginRequired(Exception):
     """A page needs a session; the web layer answers with a redirect to /login."""
 
 
-def get_ctx(request: Request) -> AppContext:
+# The small dependencies are ``async`` so that FastAPI calls them in the event loop:
+# a plain ``def`` would cost a hop to the thread pool and back on every request.
+async def get_ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
-def get_call(request: Request) -> Call:
+async def get_call(request: Request) -> Call:
     return Call(client=request.client.host if request.client else None)
 
 
@@ -49,7 +51,7 @@ async def _check_csrf(request: Request, ctx: AppContext, session: str) -> None:
 
 async def api_principal(request: Request) -> Principal:
     """An API caller: a bearer token, or the web session (then CSRF-checked)."""
-    ctx = get_ctx(request)
+    ctx: AppContext = request.app.state.ctx
     token = _bearer(request)
     if token:
         principal = principal_for_token(ctx.engine, token, kind="api")
@@ -73,7 +75,7 @@ async def api_principal(request: Request) -> Principal:
 
 async def web_principal(request: Request) -> Principal:
     """A page visitor with a live session; CSRF-checked on every form post."""
-    ctx = get_ctx(request)
+    ctx: AppContext = request.app.state.ctx
     session = request.cookies.get(SESSION_COOKIE)
     principal = principal_for_token(ctx.engine, session, kind="session") if session else None
     if principal is None or session is None:

@@ -7,10 +7,26 @@ from typing import Any
 from lantern.access.roles import AccessDenied, Permission, Principal
 from lantern.api.context import AppContext, BadInput, Call, NotFound
 from lantern.api.services.base import guarded, log_read, optional_service, plain
+from lantern.api.services.cache import cached, latest_ids
 
 
 def _alert_areas(ctx: AppContext, alert: dict[str, Any]) -> list[str]:
     return [alert["area"]] if alert.get("area") else ctx.index.areas_of(alert["person_id"])
+
+
+def _queue(ctx: AppContext, *, include_acknowledged: bool) -> list[dict[str, Any]]:
+    """Every area's open alerts, oldest first, as the screening service lists them (as
+    plain values); cached until the next screening run or acknowledgement, made by this
+    worker process or any other. Callers copy what they change."""
+    service = optional_service("lantern.screen.alerts", "list_alerts")
+    from lantern.store.tables.screen import screen_alert_acks, screen_runs
+
+    version = latest_ids(ctx, screen_runs, screen_alert_acks)
+    found: list[dict[str, Any]] = cached(
+        ctx, f"alerts:{include_acknowledged}", version,
+        lambda: [plain(a) for a in service(ctx.engine, area=None,
+                                           include_acknowledged=include_acknowledged)])
+    return found
 
 
 def list_alerts(
@@ -26,21 +42,20 @@ def list_alerts(
     with guarded(ctx, principal, "alerts.read", call, permission=Permission.ALERTS_READ):
         if area is not None and not principal.in_scope(area):
             raise AccessDenied(f"area {area} is outside your areas")
-        service = optional_service("lantern.screen.alerts", "list_alerts")
-    if area is not None or principal.all_areas:
-        wanted: list[str | None] = [area]
-    else:
-        wanted = [*sorted(principal.areas)]
-    found = [a for one in wanted
-             for a in service(ctx.engine, area=one, include_acknowledged=include_acknowledged)]
-    found.sort(key=lambda a: (str(a.raised_on), a.alert_id))
+        queue = _queue(ctx, include_acknowledged=include_acknowledged)
+    if area is not None:
+        found = [a for a in queue if a["area"] == area]
+    elif principal.all_areas:
+        found = queue
+    else:  # an alert raised in one of the caller's areas
+        found = [a for a in queue if a["area"] in principal.areas]
     mine: list[dict[str, Any]] = []
-    for alert in found:  # convert only what is returned
+    for alert in found:  # oldest first already
         if len(mine) >= limit:
             break
-        areas = [alert.area] if alert.area else ctx.index.areas_of(alert.person_id)
+        areas = [alert["area"]] if alert["area"] else ctx.index.areas_of(alert["person_id"])
         if principal.any_in_scope(areas):
-            mine.append(plain(alert))
+            mine.append({**alert, "acknowledgements": list(alert["acknowledgements"])})
     for alert in mine:
         alert["name"] = ctx.index.name_of(alert["person_id"])
         alert["acknowledged"] = bool(alert.get("acknowledgements"))

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from lantern.access.roles import Permission, Principal
 from lantern.api.context import AppContext, BadInput, Call
 from lantern.api.services.base import guarded, log_read, optional_service, plain
+from lantern.api.services.cache import cached
 
 DERIVED = ("rate_per_10k", "rate_low", "rate_high", "rate_change", "identified_change",
            "estimated_total", "estimated_low", "estimated_high", "funnel", "funnel_95")
@@ -31,15 +32,8 @@ def _run_id(ctx: AppContext) -> object:
 
 
 def _cached(ctx: AppContext, name: str, compute: Callable[[], Any]) -> Any:
-    key = (name, _run_id(ctx))
-    if key in ctx.cache:
-        return ctx.cache[key]
-    with ctx.cache_lock:
-        if key not in ctx.cache:
-            for old in [k for k in ctx.cache if isinstance(k, tuple) and k[0] == name]:
-                del ctx.cache[old]
-            ctx.cache[key] = compute()
-    return ctx.cache[key]
+    """``compute()`` once per process and national run (figures change only with a run)."""
+    return cached(ctx, name, _run_id(ctx), compute)
 
 
 def _read_stats(ctx: AppContext) -> pd.DataFrame:
@@ -64,9 +58,9 @@ def _control(ctx: AppContext) -> pd.DataFrame:
 def area_stats(ctx: AppContext, principal: Principal, call: Call) -> list[dict[str, Any]]:
     """Every area and year: counts, rates with intervals, funnel flag, estimates."""
     with guarded(ctx, principal, "national.read", call, permission=Permission.NATIONAL_READ):
-        frame = _controlled_stats(ctx)
+        rows = _cached(ctx, "area_stats:plain", lambda: plain(_controlled_stats(ctx)))
     log_read(ctx, principal, "national.read", call, detail={"table": "area_stats"})
-    return plain(frame)  # type: ignore[no-any-return]
+    return list(rows)
 
 
 def _finite(value: Any) -> float | None:
@@ -93,11 +87,19 @@ def funnel(ctx: AppContext, principal: Principal, call: Call, *,
     """One year's funnel plot: areas' rates against their child population, with the
     95% and 99.8% limits around the national rate."""
     with guarded(ctx, principal, "national.read", call, permission=Permission.NATIONAL_READ):
-        frame = _controlled_stats(ctx)
-        raw = _read_stats(ctx)
-        limits = optional_service("lantern.national.funnel", "funnel_limits")
-        round_total = optional_service("lantern.national.sdc", "round_total")
-        config = optional_service("lantern.national.sdc", "default_config")()
+        payload = _cached(ctx, f"funnel:{year}", lambda: _funnel(ctx, year))
+    log_read(ctx, principal, "national.read", call, detail={"table": "funnel",
+             "year": payload["year"]})
+    return dict(payload)
+
+
+def _funnel(ctx: AppContext, year: int | None) -> dict[str, Any]:
+    """The funnel payload (aggregates only, the same for every caller): cached per run."""
+    frame = _controlled_stats(ctx)
+    raw = _read_stats(ctx)
+    limits = optional_service("lantern.national.funnel", "funnel_limits")
+    round_total = optional_service("lantern.national.sdc", "round_total")
+    config = optional_service("lantern.national.sdc", "default_config")()
     years = sorted(int(y) for y in frame["year"].dropna().unique()) if len(frame) else []
     if not years:
         return {"year": None, "years": [], "national_rate": None, "points": [], "curve": []}
@@ -117,8 +119,6 @@ def funnel(ctx: AppContext, principal: Principal, call: Call, *,
         table = limits(grid, national)
         table.insert(0, "population", grid)
         curve = plain(table)
-    log_read(ctx, principal, "national.read", call, detail={"table": "funnel",
-             "year": chosen})
     return {"year": chosen, "years": years, "national_rate": national, "points": points,
             "curve": curve}
 
@@ -126,9 +126,15 @@ def funnel(ctx: AppContext, principal: Principal, call: Call, *,
 def trends(ctx: AppContext, principal: Principal, call: Call) -> list[dict[str, Any]]:
     """National totals by year (rounded) and the national rate."""
     with guarded(ctx, principal, "national.read", call, permission=Permission.NATIONAL_READ):
-        round_total = optional_service("lantern.national.sdc", "round_total")
-        default = optional_service("lantern.national.sdc", "default_config")
-        frame = _read_stats(ctx)
+        out = _cached(ctx, "trends", lambda: _trends(ctx))
+    log_read(ctx, principal, "national.read", call, detail={"table": "trends"})
+    return list(out)
+
+
+def _trends(ctx: AppContext) -> list[dict[str, Any]]:
+    round_total = optional_service("lantern.national.sdc", "round_total")
+    default = optional_service("lantern.national.sdc", "default_config")
+    frame = _read_stats(ctx)
     out = []
     if len(frame):
         config = default()
@@ -144,7 +150,6 @@ def trends(ctx: AppContext, principal: Principal, call: Call) -> list[dict[str, 
                 if rows["estimated_total"].notna().any() else None,
                 "areas": int(rows["area"].nunique()),
             })
-    log_read(ctx, principal, "national.read", call, detail={"table": "trends"})
     return out
 
 
@@ -152,9 +157,9 @@ def quality(ctx: AppContext, principal: Principal, call: Call) -> list[dict[str,
     """Data quality per agency and area (completeness, quarantine, duplicates, lag)."""
     with guarded(ctx, principal, "national.read", call, permission=Permission.NATIONAL_READ):
         read = optional_service("lantern.national.stage", "read_quality")
-        frame = _cached(ctx, "quality", lambda: read(ctx.engine))
+        rows = _cached(ctx, "quality", lambda: plain(read(ctx.engine)))
     log_read(ctx, principal, "national.read", call, detail={"table": "quality"})
-    return plain(frame)  # type: ignore[no-any-return]
+    return list(rows)
 
 
 def estimate(ctx: AppContext, principal: Principal, call: Call, *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from lantern.access.roles import (
@@ -94,6 +95,13 @@ def summarise(view: dict[str, Any]) -> None:
     view["name"] = names[0] if names else None
 
 
+@functools.cache
+def _screening_config() -> Any:
+    """The packaged screening configuration, parsed once per process (parsing the YAML
+    cost more than the rest of a child's page)."""
+    return optional_service("lantern.screen.config", "load_config")()
+
+
 def person_view(
     ctx: AppContext,
     principal: Principal,
@@ -122,7 +130,7 @@ def person_view(
             raise AccessDenied(f"person {person_id} is outside your areas")
     child_view = optional_service("lantern.screen.timeline", "child_view")
     try:
-        raw = child_view(ctx.engine, person_id)
+        raw = child_view(ctx.engine, person_id, config=_screening_config())
     except LookupError as exc:
         raise NotFound(f"no person {person_id}") from exc
     view: dict[str, Any] = plain(raw)
