@@ -1,0 +1,55 @@
+"""Integer keys (lantern.network.codes) and the refinement step, on cases with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lantern.network.codes import join_per_key, lookup, record_keys, runs
+from lantern.network.config import load_config
+from lantern.network.graph import NetworkInputs, build_network
+from lantern.network.groups import attach_loose
+
+
+def test_record_keys_match_across_frames_and_missing_never_matches() -> None:
+    table, links = record_keys(
+        (pd.Series(["P1", "P1", "P2"]), pd.Series(["E1", "E2", "E1"])),
+        (pd.Series(["P2", "P1", "P9", None]), pd.Series(["E1", "E2", "E1", "E1"])))
+    assert lookup(links, table).tolist() == [2, 1, -1, -1]
+
+
+def test_lookup_takes_the_first_occurrence() -> None:
+    assert lookup(np.array([7, 3, 5]), np.array([3, 7, 3])).tolist() == [1, 0, -1]
+    assert lookup(np.array([1]), np.zeros(0, dtype=np.int64)).tolist() == [-1]
+
+
+def test_runs_and_join_per_key() -> None:
+    assert runs(np.array([0, 0, 1, 3, 3, 3])).tolist() == [0, 2, 3]
+    joined = join_per_key(np.array([0, 0, 2, 2, 2]),
+                          np.array(["B", "A", "C;A", None, "A"], dtype=object), 3)
+    assert joined.tolist() == ["A;B", None, "A;C"]
+
+
+def test_edges_sorted_unique_and_ends_match_names(frames: NetworkInputs) -> None:
+    net = build_network(frames, load_config())
+    ids = net.nodes["node_id"].to_numpy()
+    assert (net.edges["source"] < net.edges["target"]).all()
+    assert not net.edges.duplicated(["source", "target"]).any()
+    assert (ids[net.ends[:, 0]] == net.edges["source"].to_numpy()).all()
+    assert (ids[net.ends[:, 1]] == net.edges["target"].to_numpy()).all()
+    assert list(ids) == sorted(ids)
+
+
+def test_attach_loose_joins_the_group_that_holds_the_ties() -> None:
+    # group community 0 = nodes 0-2; person 3 tied weakly only to it; person 4 split
+    # evenly between the group and an outsider (5); person 6 tied to nobody in a group
+    membership = np.array([0, 0, 0, 1, 2, 3, 4, 4])
+    person = np.ones(8, dtype=bool)
+    ends = np.array([[0, 1], [1, 2], [0, 2], [2, 3], [1, 4], [4, 5], [6, 7]])
+    weights = np.array([0.9, 0.9, 0.9, 0.08, 0.3, 0.3, 0.9])
+    out = attach_loose(membership, np.array([0]), person, ends, weights, min_tie=0.05,
+                       min_share=0.6)
+    assert out.tolist() == [0, 0, 0, 0, 2, 3, 4, 4]
+    same = attach_loose(membership, np.array([0]), person, ends, weights, min_tie=0.0,
+                        min_share=0.6)
+    assert same.tolist() == membership.tolist()
