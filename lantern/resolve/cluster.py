@@ -22,6 +22,7 @@ DIFFERENT = 0
 IDENTIFIER_MATCH = 1
 SHARED_MOBILE = 2
 SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at or above this
+COHESION = 0.5  # two groups join only if their records' mean match probability reaches this
 
 
 def household_guard(pairs: pd.DataFrame) -> pd.Series:
@@ -79,14 +80,19 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]],
-            guarded: set[tuple[int, int]]) -> dict[int, int]:
-    """Union strongest-first, refusing unions that join a cannot-linked pair, and unions
-    of two groups with no more strong links between them than household-guarded pairs.
+            guarded: set[tuple[int, int]], scores: pd.DataFrame | None = None,
+            cohesion: float = 0.0) -> dict[int, int]:
+    """Union strongest-first, refusing unions that join a cannot-linked pair, unions of
+    two groups with no more strong links between them than household-guarded pairs, and
+    (with ``cohesion``) unions of two groups whose records' mean match probability, over
+    every pair between them (unscored pairs count 0), is below ``cohesion``.
 
     A judgement's cannot-link is absolute. The household guard is a majority rule: twins
     (every pair between them guarded) stay apart, while a record whose forename is a
-    typo of one record's but matches several others' still joins its person.
-    Runs only on the few components that hold a conflict, so its loop stays small.
+    typo of one record's but matches several others' still joins its person. Cohesion is
+    average linkage: a sparse record (a name and a sex) that matches two people equally
+    well joins one of them, but cannot chain the two into one. Must-links (``p`` above 1)
+    join regardless of cohesion.
     """
     parent = {int(v): int(v) for v in nodes}
     members = {int(v): {int(v)} for v in nodes}
@@ -102,6 +108,11 @@ def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]
     for a, b in zip(edges["l"].to_numpy(), edges["r"].to_numpy(), strict=True):
         strong_of[int(a)].add(int(b))
         strong_of[int(b)].add(int(a))
+    score_of: dict[int, dict[int, float]] = {int(v): {} for v in nodes}
+    if scores is not None and cohesion > 0:
+        for a, b, p in zip(scores["l"].tolist(), scores["r"].tolist(), scores["p"].tolist(),
+                           strict=True):
+            score_of[a][b] = score_of[b][a] = p
 
     def outweighed(one: set[int], other: set[int]) -> bool:
         guards = sum(len(guard_of[x] & other) for x in one)
@@ -109,17 +120,27 @@ def _greedy(nodes: np.ndarray, edges: pd.DataFrame, cannot: set[tuple[int, int]]
             return False
         return sum(len(strong_of[x] & other) for x in one) <= guards
 
+    def loose(one: set[int], other: set[int]) -> bool:
+        if cohesion <= 0 or len(one) * len(other) == 1:
+            return False
+        small, large = (one, other) if len(one) <= len(other) else (other, one)
+        total = sum(p for x in small for y, p in score_of[x].items() if y in large)
+        return total < cohesion * len(one) * len(other)
+
     def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in zip(edges["l"].to_numpy(), edges["r"].to_numpy(), strict=True):
+    for a, b, p in zip(edges["l"].to_numpy(), edges["r"].to_numpy(), edges["p"].to_numpy(),
+                       strict=True):
         ra, rb = find(int(a)), find(int(b))
         if ra == rb:
             continue
         if banned[ra] & members[rb] or outweighed(members[ra], members[rb]):
+            continue
+        if p <= 1.0 and loose(members[ra], members[rb]):
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
@@ -136,13 +157,16 @@ def cluster(
     threshold: float,
     constraints: Constraints | None = None,
     sole: float | None = None,
+    cohesion: float = COHESION,
 ) -> pd.Series:
     """A cluster label (the smallest node id in the cluster) for every node.
 
     ``pairs`` has ``unique_id_l, unique_id_r, match_probability`` and optionally
-    ``guard`` (True = cannot-link). Must-links join regardless of score. With ``sole``,
-    records left alone join the one person all their links point to, if the best of those
-    links is at least ``sole`` (see :func:`_attach_sole_candidates`).
+    ``guard`` (True = cannot-link). Must-links join regardless of score. Components of
+    three records or more, and any holding a cannot-link, are rebuilt by :func:`_greedy`
+    under ``cohesion`` (0 turns average linkage off). With ``sole``, records left alone
+    join the one person all their links point to, if the best of those links is at least
+    ``sole`` (see :func:`_attach_sole_candidates`).
     """
     constraints = constraints or Constraints.none()
     ids = np.sort(nodes.astype("int64").unique())
@@ -175,23 +199,29 @@ def cluster(
         len(ids), position[edges["l"]].to_numpy(), position[edges["r"]].to_numpy()
     )
     result = pd.Series(labels.astype("int64"), index=ids)
-    if len(cannot):
-        cl, cr = result[cannot["l"]].to_numpy(), result[cannot["r"]].to_numpy()
-        bad = set(cl[cl == cr].tolist())
-        if bad:
-            in_bad = result[result.isin(bad)]
-            sub_nodes = in_bad.index.to_numpy()
-            sub_edges = edges[edges["l"].isin(sub_nodes)]
+    cl, cr = result[cannot["l"]].to_numpy(), result[cannot["r"]].to_numpy()
+    bad = set(cl[cl == cr].tolist())
+    if cohesion > 0:  # two records joined by a strong link are cohesive by definition
+        sizes = result.value_counts()
+        bad |= set(sizes.index[sizes >= 3].tolist())
+    if bad:
+        in_bad = result[result.isin(bad)]
+        sub_nodes = in_bad.index.to_numpy()
+        sub_edges = edges[edges["l"].isin(sub_nodes)]
 
+        def inside(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["l"].isin(sub_nodes) & frame["r"].isin(sub_nodes)]
 
-            def inside(frame: pd.DataFrame) -> set[tuple[int, int]]:
-                frame = frame[frame["l"].isin(sub_nodes) & frame["r"].isin(sub_nodes)]
-                return set(zip(frame["l"].tolist(), frame["r"].tolist(), strict=True))
+        def as_set(frame: pd.DataFrame) -> set[tuple[int, int]]:
+            frame = inside(frame)
+            return set(zip(frame["l"].tolist(), frame["r"].tolist(), strict=True))
 
-            roots = _greedy(sub_nodes, sub_edges, inside(hard), inside(guarded))
-            offset = int(labels.max()) + 1
-            root_index = {r: offset + i for i, r in enumerate(sorted(set(roots.values())))}
-            result.loc[list(roots)] = [root_index[roots[v]] for v in roots]
+        scores = inside(_ordered(pairs, "unique_id_l", "unique_id_r").assign(
+            p=pairs["match_probability"].to_numpy())) if cohesion > 0 else None
+        roots = _greedy(sub_nodes, sub_edges, as_set(hard), as_set(guarded), scores, cohesion)
+        offset = int(labels.max()) + 1
+        root_index = {r: offset + i for i, r in enumerate(sorted(set(roots.values())))}
+        result.loc[list(roots)] = [root_index[roots[v]] for v in roots]
     if sole is not None:
         result = _attach_sole_candidates(result, pairs, cannot, low=sole)
     # Label each cluster by its smallest node id: deterministic across backends.
@@ -202,7 +232,8 @@ def cluster(
 def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.DataFrame, *,
                             low: float, rival: float = SOLE_RIVAL) -> pd.Series:
     """A record left alone whose every scored link (any probability kept) points into one
-    and the same person of two or more records, at ``low`` or above, joins that person.
+    and the same person of two or more records, at ``low`` or above, joins that person;
+    two lone records that are each other's only candidate, at ``low`` or above, join.
 
     Sparse records (a name and little else) rarely reach the merge threshold pair by pair,
     yet when nobody else in the data could be them, they are that person. Only records
@@ -234,8 +265,16 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
     first = per_target.drop_duplicates("node").set_index("node")
     second = per_target[per_target.duplicated("node")].drop_duplicates("node").set_index(
         "node")["p"].reindex(first.index).fillna(0.0)
+    # Two lone records that are each other's only candidate join each other (once: the
+    # record with the larger id moves to the other's label).
+    n_candidates = per_target[per_target["p"] >= rival].groupby("node").size()
+    singles = labels[sizes == 1]
+    node_of = pd.Series(singles.index, index=singles.to_numpy())
+    partner = node_of.reindex(first["target"]).to_numpy()
+    mutual = (first["size"] == 1) & (n_candidates.reindex(partner).fillna(0).to_numpy() == 1) \
+        & (first.index.to_numpy() > np.nan_to_num(partner, nan=np.inf))
     chosen = first[(first["p"] >= low) & (second < rival) & ~first["blocked"]
-                   & (first["size"] >= 2)]
+                   & ((first["size"] >= 2) | mutual)]
     if len(cannot) and len(chosen):  # a cannot-link to anyone in that person, scored or not
         both = pd.DataFrame({"node": np.concatenate([cannot["l"], cannot["r"]]),
                              "partner": np.concatenate([cannot["r"], cannot["l"]])})

@@ -20,6 +20,7 @@ from nicknames import NickNamer
 FEATURE_COLUMNS = (
     "unique_id",
     "agency",
+    "area",
     "forename",
     "middle",
     "surname",
@@ -124,6 +125,19 @@ def _alias_parts(aliases: pd.Series) -> tuple[pd.Series, pd.Series]:
     return fore, sur
 
 
+def _email_names(emails: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A forename and a surname from email addresses written ``first.last``
+    (``catherine.smith4@...`` -> ``catherine``, ``smith``); other addresses give none."""
+    local = emails.fillna("").astype(str).str.lower().str.split(";").explode().str.strip()
+    local = local.str.split("@").str[0].str.replace(r"\d+", "", regex=True)
+    parts = local.str.split(r"[._-]+", regex=True)
+    named = parts.map(lambda w: isinstance(w, list) and len(w) == 2 and all(
+        len(x) >= 2 and x.isalpha() for x in w))
+    first = parts[named].str[0].groupby(level=0).agg(list).reindex(emails.index)
+    last = parts[named].str[-1].groupby(level=0).agg(list).reindex(emails.index)
+    return first, last
+
+
 def _as_lists(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v if isinstance(v, list) else [])
 
@@ -163,8 +177,22 @@ def _dob_features(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# Common abbreviations of street types, written out so that "Rd" meets "Road".
+_STREET_WORDS = {
+    "rd": "road", "st": "street", "ave": "avenue", "av": "avenue", "ln": "lane",
+    "cl": "close", "gr": "grove", "gro": "grove", "ter": "terrace", "terr": "terrace",
+    "dr": "drive", "cres": "crescent", "pl": "place", "sq": "square", "ct": "court",
+    "gdns": "gardens", "pk": "park", "wy": "way",
+}
+_STREET_ABBREVIATION = re.compile(r"\b(" + "|".join(_STREET_WORDS) + r")\b\.?")
+
+
 def _address_features(address: pd.Series) -> pd.DataFrame:
-    text = address.fillna("").astype(str).map(_ascii_lower)
+    raw = address.fillna("").astype(str)
+    distinct = pd.Series(raw.unique())
+    expanded = distinct.map(_ascii_lower).str.replace(
+        _STREET_ABBREVIATION, lambda m: _STREET_WORDS[m.group(1)], regex=True)
+    text = raw.map(dict(zip(distinct, expanded, strict=True)))
     tokens = text.str.findall(_ADDRESS_TOKEN).map(lambda t: sorted(set(t)))
     numbers = tokens.map(lambda t: "|".join(sorted(x for x in t if x.isdigit())))
     in_order = text.str.findall(r"\d+")
@@ -191,6 +219,10 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     out["unique_id"] = frame["record_id"].astype("int64")
     out["agency"] = frame["agency"].astype(str)
+    # The area of the agency that recorded the person (not where they come from): people
+    # are mostly known to the agencies where they live.
+    area = frame["area"] if "area" in frame.columns else pd.Series(None, index=frame.index)
+    out["area"] = area.where(area.notna() & (area.astype(str) != ""), None)
 
     fore_full = clean_name(frame["forename"])
     fore_words = fore_full.str.split(" ")
@@ -204,9 +236,11 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     alias_fore, alias_sur = _alias_parts(frame["aliases"])
 
     joined = out["forename"].map(lambda n: [n] if isinstance(n, str) else [])
-    fore_tokens = _as_lists(fore_words) + joined + _as_lists(middle) + _as_lists(alias_fore)
+    email_fore, email_sur = _email_names(frame["emails"])
+    fore_tokens = (_as_lists(fore_words) + joined + _as_lists(middle) + _as_lists(alias_fore)
+                   + _as_lists(email_fore))
     out["forename_keys"] = _variant_lists(fore_tokens.map(lambda t: sorted(set(t))))
-    sur_tokens = _as_lists(sur.str.split(" ")) + _as_lists(alias_sur)
+    sur_tokens = _as_lists(sur.str.split(" ")) + _as_lists(alias_sur) + _as_lists(email_sur)
     out["surname_keys"] = (sur_tokens + _as_lists(sur.str.replace(" ", "").map(
         lambda s: [s] if isinstance(s, str) else []))).map(lambda t: sorted(set(t)))
     # The first formal name a forename may stand for: blocks "Danny" with "Daniel".

@@ -26,12 +26,18 @@ from splink import Linker, SettingsCreator, block_on
 
 from lantern.resolve.features import ARRAY_COLUMNS, FEATURE_COLUMNS
 
-MODEL_VERSION = "lantern-person-v1"
+MODEL_VERSION = "lantern-person-v2"
 logging.getLogger("splink").setLevel(logging.WARNING)
 
 
 def _null_or_empty(column: str) -> cll.NullLevel:
     return cll.NullLevel(column)
+
+
+def _fixed_m(m: float) -> dict[str, Any]:
+    """An m-probability set from what is known rather than learnt (EM rarely sees the
+    level: street names are recorded on few records, and never in its training blocks)."""
+    return {"m_probability": m, "fix_m_probability": True}
 
 
 def comparisons(*, households: bool = True) -> list[Any]:
@@ -89,9 +95,15 @@ def comparisons(*, households: bool = True) -> list[Any]:
                 label_for_charts="partial date consistent",
             ),
             cll.LevenshteinLevel("dob", 1).configure(label_for_charts="one digit differs"),
-            cll.AbsoluteDateDifferenceLevel("dob", threshold=13, metric="month",
+            cll.AbsoluteDateDifferenceLevel("dob", threshold=2, metric="day",
                                             input_is_string=True).configure(
-                label_for_charts="within about a year"),
+                label_for_charts="a day or two out"),
+            cll.And(
+                cll.AbsoluteDateDifferenceLevel("dob", threshold=367, metric="day",
+                                                input_is_string=True),
+                cll.Not(cll.AbsoluteDateDifferenceLevel("dob", threshold=362, metric="day",
+                                                        input_is_string=True)),
+            ).configure(label_for_charts="a year out (within a day or two)"),
             cll.ElseLevel(),
         ],
     )
@@ -125,9 +137,10 @@ def comparisons(*, households: bool = True) -> list[Any]:
         comparison_levels=[
             cll.NullLevel("alias_keys"),
             cll.ExactMatchLevel("alias1", term_frequency_adjustments=True).configure(
-                label_for_charts="same alias"),
-            cll.ArrayIntersectLevel("alias_keys", 1).configure(label_for_charts="an alias shared"),
-            cll.ElseLevel(),
+                label_for_charts="same alias", **_fixed_m(0.8)),
+            cll.ArrayIntersectLevel("alias_keys", 1).configure(
+                label_for_charts="an alias shared", **_fixed_m(0.1)),
+            cll.ElseLevel().configure(**_fixed_m(0.1)),
         ],
     )
 
@@ -157,8 +170,13 @@ def comparisons(*, households: bool = True) -> list[Any]:
             cll.ElseLevel(),
         ],
     )
+    area = cl.CustomComparison(
+        output_column_name="area",
+        comparison_description="the area of the agency that recorded each record",
+        comparison_levels=[cll.NullLevel("area"), cll.ExactMatchLevel("area"), cll.ElseLevel()],
+    )
     return [
-        forename, surname, dob, sex, residence, alias,
+        forename, surname, dob, sex, residence, area, alias,
         phones, shared("emails"), identifier("nhs_number"), identifier("upn"),
     ]
 
@@ -171,8 +189,12 @@ def blocking_rules() -> list[Any]:
         block_on("phone1"),
         block_on("email1"),
         block_on("forename", "surname"),
+        # Any shared name variant (a nickname, a middle or alias forename) with the
+        # surname's sound, or with the date of birth: "Steph Simth" meets "Stephen Smith".
+        block_on("forename_keys", "surname_sx", arrays_to_explode=["forename_keys"]),
+        block_on("forename", "surname_sx"),
         block_on("surname", "dob"),
-        block_on("name_key", "dob"),
+        block_on("forename_keys", "dob", arrays_to_explode=["forename_keys"]),
         block_on("dob", "postcode"),
         block_on("surname", "postcode"),
         block_on("name_key", "postcode"),
@@ -359,7 +381,8 @@ def has_households(features: pd.DataFrame, *, ratio: float = 0.5, minimum: int =
     return siblings / duplicates >= ratio
 
 
-def clamp(model: dict[str, Any], *, floor: float = 1e-3) -> dict[str, Any]:
+def clamp(model: dict[str, Any], *, floor: float = 1e-3, u_floor: float = 1e-5
+          ) -> dict[str, Any]:
     """Keep every trained m and u at or above ``floor`` (then renormalised).
 
     EM on clean blocks can drive an m-probability to 1e-30 ("true matches never have a
@@ -372,7 +395,8 @@ def clamp(model: dict[str, Any], *, floor: float = 1e-3) -> dict[str, Any]:
         for key in ("m_probability", "u_probability"):
             known = [lv for lv in levels if lv.get(key) is not None]
             before = sum(float(lv[key]) for lv in known)
-            raised = [max(float(lv[key]), floor) for lv in known]
+            lowest = floor if key == "m_probability" else u_floor
+            raised = [max(float(lv[key]), lowest) for lv in known]
             after = sum(raised)
             for level, value in zip(known, raised, strict=True):
                 level[key] = value * before / after  # same total mass as before
@@ -382,7 +406,8 @@ def clamp(model: dict[str, Any], *, floor: float = 1e-3) -> dict[str, Any]:
 # --------------------------------------------------------------------------- scoring
 
 GAMMAS = ["gamma_forename", "gamma_surname", "gamma_dob", "gamma_sex", "gamma_residence",
-          "gamma_alias", "gamma_phones", "gamma_emails", "gamma_nhs_number", "gamma_upn"]
+          "gamma_area", "gamma_alias", "gamma_phones", "gamma_emails", "gamma_nhs_number",
+          "gamma_upn"]
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability", *GAMMAS]
 
 

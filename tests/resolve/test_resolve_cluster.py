@@ -39,7 +39,19 @@ def test_a_single_weak_link_does_not_merge_two_large_clusters():
 def test_plain_connected_components_would_chain_them():
     a, b = list(range(1, 6)), list(range(6, 11))
     pairs = _pairs(_clique(a) + _clique(b) + [(5, 6, 0.7)])
-    assert cluster(pd.Series(a + b), pairs, threshold=0.5).nunique() == 1
+    assert cluster(pd.Series(a + b), pairs, threshold=0.5, cohesion=0).nunique() == 1
+
+
+def test_a_sparse_record_matching_two_people_does_not_chain_them():
+    """A name-only record links strongly to two people of that name; average linkage lets
+    it join one of them but never puts the two people together."""
+    a, b, sparse = [1, 2, 3], [4, 5], 6
+    pairs = _pairs(_clique(a) + _clique(b) + [(x, sparse, 0.85) for x in a + b])
+    chained = cluster(pd.Series([*a, *b, sparse]), pairs, threshold=0.8, cohesion=0)
+    assert chained.nunique() == 1
+    labels = cluster(pd.Series([*a, *b, sparse]), pairs, threshold=0.8)
+    assert labels[a].nunique() == 1 and labels[b].nunique() == 1
+    assert labels[1] != labels[4]
 
 
 def test_a_cannot_link_splits_a_chain_of_strong_links():
@@ -87,7 +99,7 @@ def test_household_guard_reads_the_comparison_levels():
 
 
 def test_record_confidence():
-    pairs = _pairs([(1, 2, 0.98), (2, 3, 0.95), (3, 4, 0.6)])
+    pairs = _pairs([(1, 2, 0.98), (2, 3, 0.95), (1, 3, 0.7), (3, 4, 0.6)])
     labels = cluster(pd.Series([1, 2, 3, 4, 5]), pairs, threshold=0.9)
     confidence = record_confidence(labels, pairs)
     assert confidence[1] == 0.98 and confidence[3] == 0.95
