@@ -57,7 +57,7 @@ def run_lantern(data: Path) -> dict[str, float]:
     started = time.perf_counter()
     features = person_features(records)
     model, pairs = train_and_score(features)
-    pairs["guard"] = household_guard(pairs) & model.households
+    pairs["guard"] = household_guard(pairs, features=features) & model.households
     labels = cluster(records["record_id"], pairs, threshold=THRESHOLD, sole=0.5)
     record_confidence(labels, pairs)
     current = records[["agency", "person_ref"]].assign(

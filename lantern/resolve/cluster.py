@@ -25,14 +25,17 @@ SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at or above thi
 COHESION = 0.5  # two groups join only if their records' mean match probability reaches this
 
 
-def household_guard(pairs: pd.DataFrame) -> pd.Series:
+def household_guard(pairs: pd.DataFrame, *, features: pd.DataFrame | None = None
+                    ) -> pd.Series:
     """Pairs that must not merge automatically: they look like one household (same
     surname or same residence) yet have a different forename (not a nickname, alias,
     middle name or typo of the other), a different middle name, a different recorded sex
     or a clearly different date of birth, and share no personal identifier (NHS number,
     UPN, mobile, email).
     Siblings and twins share surname, address and sometimes a birthday; a parent may share
-    a child's name; forename, sex and date of birth are what tell them apart.
+    a child's name; forename, sex and date of birth are what tell them apart. With
+    ``features``, a forename that is a mistyped nickname of the other
+    (:func:`~lantern.resolve.features.forenames_compatible`) is no conflict.
     """
 
     def gamma(name: str) -> pd.Series:
@@ -41,8 +44,16 @@ def household_guard(pairs: pd.DataFrame) -> pd.Series:
         return pd.Series(-1, index=pairs.index)
 
     household = (gamma("gamma_surname") > DIFFERENT) | (gamma("gamma_residence") > DIFFERENT)
+    other_forename = gamma("gamma_forename") == DIFFERENT
+    if features is not None and other_forename.any():
+        from lantern.resolve.features import forenames_compatible
+
+        subset = pairs[other_forename & (gamma("gamma_surname") > DIFFERENT)
+                       | other_forename & (gamma("gamma_residence") > DIFFERENT)]
+        close = forenames_compatible(features, subset["unique_id_l"], subset["unique_id_r"])
+        other_forename = other_forename & ~close.reindex(pairs.index, fill_value=False)
     conflict = (
-        (gamma("gamma_forename") == DIFFERENT)
+        other_forename
         | (gamma("gamma_sex") == DIFFERENT)
         | (gamma("gamma_dob") == DIFFERENT)  # a parent and a child of the same name
         | (gamma("gamma_middle") == DIFFERENT)  # two Jacks: Jack Callum, Jack Thomas

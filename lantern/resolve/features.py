@@ -284,3 +284,23 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
     out.loc[:, "unique_id"] = out["unique_id"].astype(np.int64)
     return out
+
+
+def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Series
+                         ) -> pd.Series:
+    """Per pair of record ids: one forename is one keying error away from the other or
+    from a formal name the other may stand for ("Naxhan" and "Nat" for Nathan, "Tohmas"
+    and "Tom"). A mistyped nickname is a recording error, not a sibling's name."""
+    names = features.set_index("unique_id")["forename"]
+    a = names.reindex(left.to_numpy()).to_numpy()
+    b = names.reindex(right.to_numpy()).to_numpy()
+
+    def close(x: object, y: object) -> bool:
+        if not isinstance(x, str) or not isinstance(y, str):
+            return False
+        return any(jellyfish.damerau_levenshtein_distance(x, v) <= 1 for v in name_variants(y)
+                   ) or any(jellyfish.damerau_levenshtein_distance(y, v) <= 1
+                            for v in name_variants(x))
+
+    return pd.Series([close(x, y) for x, y in zip(a, b, strict=True)], index=left.index,
+                     dtype=bool)

@@ -74,13 +74,14 @@ def keep_model(engine: Engine, model: TrainedModel, *, backend: str, n_records: 
                               n_records=n_records)
 
 
-def _stored_pairs(scored: pd.DataFrame, model_id: int, *, guard: bool = True) -> pd.DataFrame:
+def _stored_pairs(scored: pd.DataFrame, model_id: int, *, guard: bool = True,
+                  features: pd.DataFrame | None = None) -> pd.DataFrame:
     out = pd.DataFrame({
         "record_id_l": scored["unique_id_l"].astype("int64"),
         "record_id_r": scored["unique_id_r"].astype("int64"),
         "match_probability": scored["match_probability"].astype(float),
         "match_weight": scored["match_weight"].astype(float),
-        "guard": household_guard(scored).astype(bool) & guard,
+        "guard": household_guard(scored, features=features).astype(bool) & guard,
     })
     gammas = scored[GAMMAS].fillna(-1).astype(int).astype(str)  # -1: Splink's null level
     out["gammas"] = gammas.agg(",".join, axis=1) if len(scored) else pd.Series(dtype=str)
@@ -151,7 +152,8 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
         scored = score(features, model, new_ids=new_ids, floor=floor, backend=backend,
                        **backend_options)
     guard = bool(options.get("household_guard", model.households))
-    fresh = _stored_pairs(scored, model_id, guard=guard) if len(scored) else pd.DataFrame()
+    fresh = _stored_pairs(scored, model_id, guard=guard, features=features) if len(
+        scored) else pd.DataFrame()
     pairs = pd.concat([kept, fresh], ignore_index=True) if len(kept) or len(fresh) else \
         _stored_pairs(pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability",
                                             "match_weight", *GAMMAS]), model_id)

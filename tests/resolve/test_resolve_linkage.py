@@ -18,7 +18,7 @@ THRESHOLD = 0.9
 @pytest.fixture(scope="module")
 def scored(records: pd.DataFrame, model: TrainedModel) -> pd.DataFrame:
     pairs = score(person_features(records), model)
-    pairs["guard"] = household_guard(pairs)
+    pairs["guard"] = household_guard(pairs, features=person_features(records))
     return pairs
 
 
