@@ -8,12 +8,21 @@ Builds (unless --db points at a store that has already run) a simulated world wi
 runs clients that each loop over a mix of requests as an analyst: fuzzy search (40%),
 the child's page (40%), the alert queue (10%) and the national funnel (10%). Prints
 p50/p95/p99 latency per kind, throughput and the error count.
+
+The clients are closed-loop: each sends its next request as soon as the previous answer
+has arrived (no think time), unless ``--think S`` gives them a mean pause of S seconds
+(exponential) between requests, a different and lighter model that is reported as such.
+They share the machine with the server, so they are kept light: one asyncio process,
+one keep-alive HTTP/1.1 connection per client, written and parsed by hand (``--client
+httpx`` uses httpx instead). The client's own CPU time is printed, and the load average
+is sampled every second during the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -23,7 +32,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import numpy as np
@@ -31,6 +42,7 @@ from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 LANTERN = [str(Path(sys.executable).parent / "lantern")]
+TIMEOUT = 30.0  # seconds without an answer: counted as an error
 
 
 def _run(args: list[str]) -> None:
@@ -103,25 +115,78 @@ def _request(kind: str, names: list[str], people: list[str],
     return "/api/v1/national/funnel", {}
 
 
+class RawHttp:
+    """A minimal keep-alive HTTP/1.1 client for GETs on loopback: a few microseconds of
+    CPU per request, so that the load generator takes little from the server's cores."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str, params: dict[str, str]) -> int:
+        """The status code, after the whole body has been read."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        target = path + ("?" + urlencode(params) if params else "")
+        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}\r\n"
+                          .encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in
+                  (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" in fields:
+            await self.reader.readexactly(int(fields["content-length"]))
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
 async def client(base: str, token: str, names: list[str], people: list[str], until: float,
                  seed: int, results: dict[str, list[float]], errors: dict[str, int],
-                 mix: dict[str, float]) -> None:
+                 mix: dict[str, float], *, think: float = 0.0, raw: bool = True) -> None:
     rng = random.Random(seed)
     kinds, weights = list(mix), list(mix.values())
     headers = {"Authorization": f"Bearer {token}"}
+    host, port = base.removeprefix("http://").split(":")
+    raw_http = RawHttp(host, int(port), headers)
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
         while time.perf_counter() < until:
+            if think:
+                await asyncio.sleep(min(rng.expovariate(1 / think),
+                                        max(until - time.perf_counter(), 0)))
+                if time.perf_counter() >= until:
+                    break
             kind = rng.choices(kinds, weights)[0]
             url, params = _request(kind, names, people, rng)
             started = time.perf_counter()
             try:
-                response = await http.get(url, params=params)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
+                if raw:
+                    status = await asyncio.wait_for(raw_http.get(url, params), TIMEOUT)
+                else:
+                    status = (await http.get(url, params=params)).status_code
+                ok = status == 200
+            except (httpx.HTTPError, OSError, ValueError, TimeoutError,
+                    asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                 ok = False
+                await raw_http.close()
             results[kind].append(time.perf_counter() - started)
             if not ok:
                 errors[kind] += 1
+    await raw_http.close()
 
 
 def _free_port() -> int:
@@ -144,10 +209,40 @@ def serve(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("lantern serve did not come up")
 
 
-def report(results: dict[str, list[float]], errors: dict[str, int], seconds: float,
-           clients: int, persons: int, mix: dict[str, float]) -> str:
-    lines = [f"{clients} clients, {seconds:.0f} s, {persons:,} resolved persons, "
-             f"mix {mix}; 1-min load average at the end {os.getloadavg()[0]:.1f} (2 cores)",
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in a process group (the server
+    and its workers), from /proc; 0 where /proc is not there."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    """What one timed run measured, besides the latencies."""
+
+    seconds: float
+    loads: list[float] = field(default_factory=list)  # 1-min load average, each second
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+
+
+def report(results: dict[str, list[float]], errors: dict[str, int], run: Run, *,
+           clients: int, persons: int, mix: dict[str, float], workers: int, think: float,
+           client_kind: str) -> str:
+    loads = run.loads or [os.getloadavg()[0]]
+    model = (f"closed loop with a mean think time of {think:g} s" if think
+             else "closed loop, no think time")
+    lines = [f"{clients} clients ({model}, {client_kind} client), {run.seconds:.0f} s, "
+             f"{persons:,} resolved persons, {workers} server workers, mix {mix}",
+             f"1-min load average during the run: {min(loads):.1f}-{max(loads):.1f} "
+             f"(mean {sum(loads) / len(loads):.1f}; {os.cpu_count()} cores)",
              "", "| request | n | p50 ms | p95 ms | p99 ms | errors |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     total = 0
@@ -160,33 +255,57 @@ def report(results: dict[str, list[float]], errors: dict[str, int], seconds: flo
         lines.append(f"| {kind} | {len(values):,} | {p50:.0f} | {p95:.0f} | {p99:.0f} | "
                      f"{errors.get(kind, 0)} |")
     lines.append("")
-    lines.append(f"throughput {total / seconds:.0f} requests/s; errors "
+    lines.append(f"throughput {total / run.seconds:.0f} requests/s; errors "
                  f"{sum(errors.values())}")
+    if total:
+        lines.append(f"CPU per request: server {1000 * run.server_cpu / total:.1f} ms, "
+                     f"load client {1000 * run.client_cpu / total:.1f} ms "
+                     f"(server {run.server_cpu / run.seconds:.2f} cores, client "
+                     f"{run.client_cpu / run.seconds:.2f} cores)")
     return "\n".join(lines)
 
 
+async def _sample_load(run: Run, until: float) -> None:
+    while time.perf_counter() < until:
+        await asyncio.sleep(1)
+        run.loads.append(os.getloadavg()[0])
+
+
 async def _load(base: str, token: str, names: list[str], people: list[str], clients: int,
-                seconds: float, mix: dict[str, float]
-                ) -> tuple[dict[str, list[float]], dict[str, int]]:
+                seconds: float, mix: dict[str, float], *, think: float = 0.0,
+                raw: bool = True, server_pgid: int | None = None,
+                ) -> tuple[dict[str, list[float]], dict[str, int], Run]:
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
+    run = Run(seconds)
+    server_before = group_cpu_seconds(server_pgid) if server_pgid else 0.0
+    client_before = time.process_time()
     until = time.perf_counter() + seconds
-    await asyncio.gather(*[client(base, token, names, people, until, i, results, errors, mix)
-                           for i in range(clients)])
-    return results, errors
+    await asyncio.gather(_sample_load(run, until), *[
+        client(base, token, names, people, until, i, results, errors, mix, think=think,
+               raw=raw) for i in range(clients)])
+    run.client_cpu = time.process_time() - client_before
+    if server_pgid:
+        run.server_cpu = group_cpu_seconds(server_pgid) - server_before
+    return results, errors, run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="an existing store that has run (else build)")
-    parser.add_argument("--scale", type=float, default=0.17,
-                        help="simulation scale when building (0.17 ~ 100k persons)")
+    parser.add_argument("--scale", type=float, default=0.2,
+                        help="simulation scale when building (0.2 ~ 103,000 persons)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2, help="lantern serve --workers")
     parser.add_argument("--mix", default="search=4,child=4,alerts=1,national=1",
                         help="request kinds and weights")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean think time between a client's requests, seconds "
+                        "(default 0: closed loop without pauses)")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="the load client's HTTP implementation")
     args = parser.parse_args()
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     os.chdir(ROOT)
@@ -195,12 +314,15 @@ def main() -> None:
     token, names, people, persons = prepare(db)
     port = _free_port()
     server = serve(db, port, args.workers)
+    raw = args.client == "raw"
     try:
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(_load(base, token, names, people, 5, args.warmup, mix))
-        results, errors = asyncio.run(_load(base, token, names, people, args.clients,
-                                            args.seconds, mix))
-        print(report(results, errors, args.seconds, args.clients, persons, mix))
+        asyncio.run(_load(base, token, names, people, 5, args.warmup, mix, raw=raw))
+        results, errors, run = asyncio.run(_load(
+            base, token, names, people, args.clients, args.seconds, mix, think=args.think,
+            raw=raw, server_pgid=server.pid))
+        print(report(results, errors, run, clients=args.clients, persons=persons, mix=mix,
+                     workers=args.workers, think=args.think, client_kind=args.client))
         print(f"store: {db}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
