@@ -91,6 +91,12 @@ def name_variants(name: str) -> tuple[str, ...]:
     return tuple(sorted({name, *namer.canonicals_of(name)}))
 
 
+@lru_cache(maxsize=200_000)
+def name_family(name: str) -> tuple[str, ...]:
+    """A name, the formal names it may be short for, and its own nicknames."""
+    return tuple(sorted({*name_variants(name), *_nicknamer().nicknames_of(name)}))
+
+
 def _soundex(names: pd.Series) -> pd.Series:
     """Soundex codes (blocking keys tolerant of typos), computed once per distinct name."""
     distinct = names.dropna().unique()
@@ -288,9 +294,10 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
 
 def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Series
                          ) -> pd.Series:
-    """Per pair of record ids: one forename is one keying error away from the other or
-    from a formal name the other may stand for ("Naxhan" and "Nat" for Nathan, "Tohmas"
-    and "Tom"). A mistyped nickname is a recording error, not a sibling's name."""
+    """Per pair of record ids: one forename is one keying error away from the other, from
+    a formal name the other may stand for, or from one of the other's nicknames ("Naxhan"
+    and "Nat" for Nathan, "Tohmas" and "Tom", "Maatie" and "Matthew"). A mistyped
+    nickname is a recording error, not a sibling's name."""
     names = features.set_index("unique_id")["forename"]
     a = names.reindex(left.to_numpy()).to_numpy()
     b = names.reindex(right.to_numpy()).to_numpy()
@@ -298,9 +305,9 @@ def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Seri
     def close(x: object, y: object) -> bool:
         if not isinstance(x, str) or not isinstance(y, str):
             return False
-        return any(jellyfish.damerau_levenshtein_distance(x, v) <= 1 for v in name_variants(y)
+        return any(jellyfish.damerau_levenshtein_distance(x, v) <= 1 for v in name_family(y)
                    ) or any(jellyfish.damerau_levenshtein_distance(y, v) <= 1
-                            for v in name_variants(x))
+                            for v in name_family(x))
 
     return pd.Series([close(x, y) for x, y in zip(a, b, strict=True)], index=left.index,
                      dtype=bool)
