@@ -244,7 +244,9 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
                             low: float, rival: float = SOLE_RIVAL) -> pd.Series:
     """A record left alone whose every scored link (any probability kept) points into one
     and the same person of two or more records, at ``low`` or above, joins that person;
-    two lone records that are each other's only candidate, at ``low`` or above, join.
+    two lone records that are each other's only candidate, at ``low`` or above, join; and
+    a record alone whose best person (``low`` or above) is more likely than all the other
+    candidates and "nobody" together joins that person.
 
     Sparse records (a name and little else) rarely reach the merge threshold pair by pair,
     yet when nobody else in the data could be them, they are that person. Only records
@@ -284,8 +286,16 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
     partner = node_of.reindex(first["target"]).to_numpy()
     mutual = (first["size"] == 1) & (n_candidates.reindex(partner).fillna(0).to_numpy() == 1) \
         & (first.index.to_numpy() > np.nan_to_num(partner, nan=np.inf))
-    chosen = first[(first["p"] >= low) & (second < rival) & ~first["blocked"]
-                   & ((first["size"] >= 2) | mutual)]
+    # Or the person is more likely than every alternative together, nobody included: its
+    # odds reach one plus the odds of all other candidates (a record is one person at most).
+    odds = per_target["p"].clip(upper=1 - 1e-9)
+    odds = odds / (1 - odds)
+    best_odds = odds.groupby(per_target["node"]).max().reindex(first.index)
+    others = odds.groupby(per_target["node"]).sum().reindex(first.index) - best_odds
+    dominant = best_odds >= 1 + others
+    chosen = first[(first["p"] >= low) & ~first["blocked"] & (
+        ((second < rival) & ((first["size"] >= 2) | mutual))
+        | (dominant & (first["size"] >= 2)))]
     if len(cannot) and len(chosen):  # a cannot-link to anyone in that person, scored or not
         both = pd.DataFrame({"node": np.concatenate([cannot["l"], cannot["r"]]),
                              "partner": np.concatenate([cannot["r"], cannot["l"]])})
