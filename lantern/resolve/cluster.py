@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 # Gamma values Splink gives the levels of model.comparisons() (ElseLevel = 0).
 DIFFERENT = 0
 IDENTIFIER_MATCH = 1
+BY_OTHER_NAME = 2  # forename level: a nickname, alias or middle name in common
 SHARED_MOBILE = 2
 SOLE_RIVAL = 0.05  # a sole candidate has no other person linked at or above this
 COHESION = 0.5  # two groups join only if their records' mean match probability reaches this
@@ -45,13 +46,16 @@ def household_guard(pairs: pd.DataFrame, *, features: pd.DataFrame | None = None
 
     household = (gamma("gamma_surname") > DIFFERENT) | (gamma("gamma_residence") > DIFFERENT)
     other_forename = gamma("gamma_forename") == DIFFERENT
-    if features is not None and other_forename.any():
+    if features is not None:
         from lantern.resolve.features import forenames_compatible
 
-        subset = pairs[other_forename & (gamma("gamma_surname") > DIFFERENT)
-                       | other_forename & (gamma("gamma_residence") > DIFFERENT)]
+        # Forenames that differ, or meet only through a middle name or an alias (twins
+        # Amelia Jessica and Jessica): do the first names themselves belong together?
+        check = household & ((gamma("gamma_forename") == DIFFERENT)
+                             | (gamma("gamma_forename") == BY_OTHER_NAME))
+        subset = pairs[check]
         close = forenames_compatible(features, subset["unique_id_l"], subset["unique_id_r"])
-        other_forename = other_forename & ~close.reindex(pairs.index, fill_value=False)
+        other_forename = check & ~close.reindex(pairs.index, fill_value=False)
     conflict = (
         other_forename
         | (gamma("gamma_sex") == DIFFERENT)

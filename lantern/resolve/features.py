@@ -294,10 +294,11 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
 
 def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Series
                          ) -> pd.Series:
-    """Per pair of record ids: one forename is one keying error away from the other, from
-    a formal name the other may stand for, or from one of the other's nicknames ("Naxhan"
-    and "Nat" for Nathan, "Tohmas" and "Tom", "Maatie" and "Matthew"). A mistyped
-    nickname is a recording error, not a sibling's name."""
+    """Per pair of record ids: the forenames (first names only) share a formal name, or
+    one is one keying error away from the other, from a formal name the other may stand
+    for, or from one of the other's nicknames ("Naxhan" and "Nat" for Nathan, "Tohmas"
+    and "Tom", "Maatie" and "Matthew"). A mistyped nickname is a recording error, not a
+    sibling's name."""
     names = features.set_index("unique_id")["forename"]
     a = names.reindex(left.to_numpy()).to_numpy()
     b = names.reindex(right.to_numpy()).to_numpy()
@@ -305,6 +306,8 @@ def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Seri
     def close(x: object, y: object) -> bool:
         if not isinstance(x, str) or not isinstance(y, str):
             return False
+        if set(name_variants(x)) & set(name_variants(y)):
+            return True
         return any(jellyfish.damerau_levenshtein_distance(x, v) <= 1 for v in name_family(y)
                    ) or any(jellyfish.damerau_levenshtein_distance(y, v) <= 1
                             for v in name_family(x))
