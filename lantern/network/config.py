@@ -37,6 +37,7 @@ class Tie(_Strict):
     max_event_size: int = Field(ge=2)
     suspect_home: float = Field(ge=0, le=1)
     person_phone: float = Field(ge=0, le=1)
+    hub_full_weight_up_to: int = Field(default=0, ge=0)
 
 
 class Groups(_Strict):

@@ -267,6 +267,18 @@ def _pair_ties(inc: pd.DataFrame, events: pd.DataFrame,
     return a, b, evidence, date
 
 
+def _hub_factor(a: np.ndarray, b: np.ndarray, person: np.ndarray, full: int) -> np.ndarray:
+    """Per tie: (full - 1) / (people - 1) when one end is a vehicle, phone or place tied to
+    more than ``full`` people (a busy hotel or takeaway says little about any one of
+    them), else 1; both ends' factors multiply. ``full`` 0 turns it off."""
+    if full <= 0 or not len(a):
+        return np.ones(len(a))
+    n = len(person)
+    people = np.bincount(a[person[b]], minlength=n) + np.bincount(b[person[a]], minlength=n)
+    factor = np.where(~person & (people > full), (full - 1) / np.maximum(people - 1, 1), 1.0)
+    return factor[a] * factor[b]
+
+
 def _sum_ties(a: np.ndarray, b: np.ndarray, evidence: np.ndarray, n_events: np.ndarray,
               first: np.ndarray, last: np.ndarray, n_nodes: int) -> pd.DataFrame:
     """One row per pair (a < b): evidence and events summed, first/last dates."""
@@ -410,6 +422,9 @@ def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
                      np.r_[evidence, static["evidence"].to_numpy(dtype=float)][known],
                      np.r_[np.ones(len(evidence)), np.zeros(len(static))][known],
                      dates[known], dates[known], len(nodes))
+    ties["evidence"] = ties["evidence"] * _hub_factor(
+        ties["a"].to_numpy(dtype=np.int64), ties["b"].to_numpy(dtype=np.int64),
+        (nodes["kind"] == "person").to_numpy(), config.tie.hub_full_weight_up_to)
     ties["weight"] = 1.0 - np.exp(-ties["evidence"] / config.tie.saturation)
     ties = ties[ties["weight"] > 0].reset_index(drop=True)
     ends = ties[["a", "b"]].to_numpy(dtype=np.int64).reshape(-1, 2)
