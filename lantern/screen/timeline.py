@@ -6,8 +6,9 @@ audit around it. It reads only the records of one child and the events they are 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel
@@ -94,7 +95,10 @@ class ChildView(BaseModel):
     events: list[TimelineEvent]
 
 
-def _name(row: pd.Series) -> str:
+Row = Mapping[Any, Any]
+
+
+def _name(row: Row) -> str:
     parts = [row.get("forename"), row.get("middle_names"), row.get("surname")]
     return " ".join(str(p) for p in parts if isinstance(p, str) and p) or "(no name)"
 
@@ -103,9 +107,11 @@ def _pairs_clause(columns: tuple, pairs: list[tuple[str, str]]):  # type: ignore
     return or_(*[and_(columns[0] == a, columns[1] == r) for a, r in pairs])
 
 
-def _frame(engine: Engine, query) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _rows(engine: Engine, query) -> list[Row]:  # type: ignore[no-untyped-def]
+    """The rows of a keyed query as mappings: a page reads a few dozen rows, for which
+    building DataFrames cost more than the queries themselves."""
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        return list(connection.execute(query).mappings())
 
 
 def _optional(value: object) -> str | None:
@@ -125,13 +131,13 @@ def child_view(engine: Engine, person_id: str, *,
         raise ChildNotFound(f"no person {person_id!r}")
     pairs = list(zip(mine["agency"], mine["person_ref"], strict=True))
     p = person_records
-    persons = _frame(engine, select(p, agencies.c.type.label("agency_type"))
-                     .join(agencies, agencies.c.code == p.c.agency)
-                     .where(p.c.is_current.is_(True), p.c.withdrawn.is_(False),
-                            _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
+    persons = _rows(engine, select(p, agencies.c.type.label("agency_type"))
+                    .join(agencies, agencies.c.code == p.c.agency)
+                    .where(p.c.is_current.is_(True), p.c.withdrawn.is_(False),
+                           _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
     records = [PersonRecord(agency=r["agency"], agency_type=r["agency_type"], area=r["area"],
                             person_ref=r["person_ref"], name=_name(r), dob=_optional(r["dob"]),
-                            sex=_optional(r["sex"])) for _, r in persons.iterrows()]
+                            sex=_optional(r["sex"])) for r in persons]
     names: dict[str, list[str]] = {}
     for record in records:
         names.setdefault(record.agency, [])
@@ -139,26 +145,36 @@ def child_view(engine: Engine, person_id: str, *,
             names[record.agency].append(record.name)
 
     e = event_records
-    own = _frame(engine, select(links.c.event_record_id, links.c.role)
-                 .where(links.c.entity == "person",
-                        _pairs_clause((links.c.agency, links.c.ref), pairs)))
-    events = _frame(engine, select(e, agencies.c.type.label("agency_type"))
-                    .join(agencies, agencies.c.code == e.c.agency)
-                    .where(e.c.id.in_(own["event_record_id"].unique().tolist()),
-                           e.c.is_current.is_(True), e.c.withdrawn.is_(False)))
-    ids = events["id"].tolist()
-    everyone = _frame(engine, select(links).where(links.c.event_record_id.in_(ids)))
-    indicators = _frame(engine, select(event_indicators)
-                        .where(event_indicators.c.event_record_id.in_(ids)))
+    own = _rows(engine, select(links.c.event_record_id, links.c.role)
+                .where(links.c.entity == "person",
+                       _pairs_clause((links.c.agency, links.c.ref), pairs)))
+    own_ids = list(dict.fromkeys(r["event_record_id"] for r in own))
+    events = _rows(engine, select(e, agencies.c.type.label("agency_type"))
+                   .join(agencies, agencies.c.code == e.c.agency)
+                   .where(e.c.id.in_(own_ids), e.c.is_current.is_(True),
+                          e.c.withdrawn.is_(False)))
+    ids = [ev["id"] for ev in events]
+    everyone = _rows(engine, select(links).where(links.c.event_record_id.in_(ids)))
+    indicators = _rows(engine, select(event_indicators)
+                       .where(event_indicators.c.event_record_id.in_(ids)))
     labels = _labels(engine, everyone, events, identities)
+    codes_of: dict[int, list[str]] = {}
+    for row in indicators:
+        codes_of.setdefault(row["event_record_id"], []).append(row["indicator"])
+    roles_of: dict[int, set[str]] = {}
+    for row in own:
+        roles_of.setdefault(row["event_record_id"], set()).add(row["role"])
+    links_of: dict[int, list[Row]] = {}
+    for row in everyone:
+        links_of.setdefault(row["event_record_id"], []).append(row)
 
     timeline = []
-    for _, ev in events.sort_values(["occurred_on", "agency", "event_ref"]).iterrows():
-        codes = sorted(indicators.loc[indicators["event_record_id"] == ev["id"], "indicator"])
-        roles = sorted(set(own.loc[own["event_record_id"] == ev["id"], "role"]))
-        others = everyone[everyone["event_record_id"] == ev["id"]]
+    for ev in sorted(events, key=lambda ev: (pd.Timestamp(ev["occurred_on"]), ev["agency"],
+                                             ev["event_ref"])):
+        codes = sorted(codes_of.get(ev["id"], []))
+        roles = sorted(roles_of.get(ev["id"], set()))
         linked = []
-        for _, link in others.iterrows():
+        for link in links_of.get(ev["id"], []):
             key = (link["entity"], link["agency"], link["ref"])
             resolved, label = labels.get(key, (None, link["ref"]))
             if link["entity"] == "person" and resolved == person_id:
@@ -190,44 +206,40 @@ def child_view(engine: Engine, person_id: str, *,
     )
 
 
-def _labels(engine: Engine, everyone: pd.DataFrame, events: pd.DataFrame,
+def _labels(engine: Engine, everyone: list[Row], events: list[Row],
             identities: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[str | None, str]]:
     """(entity, agency, ref) -> (resolved id, a readable label) for the linked entities."""
     out: dict[tuple[str, str, str], tuple[str | None, str]] = {}
-    people = everyone[everyone["entity"] == "person"]
-    if len(people):
-        pairs = list(set(zip(people["agency"], people["ref"], strict=True)))
+    pairs = list({(r["agency"], r["ref"]) for r in everyone if r["entity"] == "person"})
+    if pairs:
         p = person_records
-        found = _frame(engine, select(p).where(
+        found = _rows(engine, select(p).where(
             p.c.is_current.is_(True), _pairs_clause((p.c.agency, p.c.person_ref), pairs)))
         if identities is None:
             identities = resolve_stage.identities_for(engine, refs=pairs)
-        ids = identities.set_index(["agency", "person_ref"])["person_id"]
-        for _, r in found.iterrows():
+        ids = dict(zip(zip(identities["agency"], identities["person_ref"], strict=True),
+                       identities["person_id"], strict=True))
+        for r in found:
             dob = f", born {r['dob']}" if isinstance(r["dob"], str) else ""
             out[("person", r["agency"], r["person_ref"])] = (
                 ids.get((r["agency"], r["person_ref"])), _name(r) + dob)
-    objects = everyone[everyone["entity"] == "object"]
-    if len(objects):
+    pairs = list({(r["agency"], r["ref"]) for r in everyone if r["entity"] == "object"})
+    if pairs:
         o = object_records
-        pairs = list(set(zip(objects["agency"], objects["ref"], strict=True)))
-        found = _frame(engine, select(o).where(
-            o.c.is_current.is_(True), _pairs_clause((o.c.agency, o.c.object_ref), pairs)))
-        for _, r in found.iterrows():
+        for r in _rows(engine, select(o).where(
+                o.c.is_current.is_(True), _pairs_clause((o.c.agency, o.c.object_ref), pairs))):
             value = _optional(r["value"]) or r["value_raw"]
             text = f"{r['kind']} {value}" + (f" ({r['description']})"
                                               if isinstance(r["description"], str) else "")
             out[("object", r["agency"], r["object_ref"])] = (f"{r['kind']}:{value}", text)
-    places = pd.concat([
-        everyone.loc[everyone["entity"] == "location", ["agency", "ref"]],
-        events[["agency", "location_ref"]].dropna().rename(columns={"location_ref": "ref"}),
-    ])
-    if len(places):
+    pairs = list({(r["agency"], r["ref"]) for r in everyone if r["entity"] == "location"}
+                 | {(ev["agency"], ev["location_ref"]) for ev in events
+                    if _optional(ev["location_ref"]) is not None})
+    if pairs:
         loc = location_records
-        pairs = list(set(zip(places["agency"], places["ref"], strict=True)))
-        found = _frame(engine, select(loc).where(
-            loc.c.is_current.is_(True), _pairs_clause((loc.c.agency, loc.c.location_ref), pairs)))
-        for _, r in found.iterrows():
+        for r in _rows(engine, select(loc).where(
+                loc.c.is_current.is_(True),
+                _pairs_clause((loc.c.agency, loc.c.location_ref), pairs))):
             bits = [b for b in (r["name"], r["postcode"]) if isinstance(b, str)]
             out[("location", r["agency"], r["location_ref"])] = (
                 None, f"{r['kind']}: " + (", ".join(bits) or r["location_ref"]))
