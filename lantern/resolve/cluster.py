@@ -208,7 +208,10 @@ def cluster(
     if len(hard):  # a cannot-link beats a must-link on the very same pair
         key = hard.set_index(["l", "r"]).index
         edges = edges[~edges.set_index(["l", "r"]).index.isin(key)]
-    edges = edges.sort_values("p", ascending=False).drop_duplicates(["l", "r"])
+    # Strongest first; ties in id order, so that the result never depends on the order
+    # in which the backend returned the pairs.
+    edges = edges.sort_values(["p", "l", "r"], ascending=[False, True, True],
+                              kind="stable").drop_duplicates(["l", "r"])
 
     labels = _components(
         len(ids), position[edges["l"]].to_numpy(), position[edges["r"]].to_numpy()
@@ -278,7 +281,8 @@ def _attach_sole_candidates(labels: pd.Series, pairs: pd.DataFrame, cannot: pd.D
     # Per record and candidate person: the best link into that person.
     per_target = ends.groupby(["node", "target"]).agg(
         p=("p", "max"), blocked=("blocked", "any"), size=("target_size", "min")).reset_index()
-    per_target = per_target.sort_values(["node", "p"], ascending=[True, False])
+    per_target = per_target.sort_values(["node", "p", "target"], ascending=[True, False, True],
+                                        kind="stable")
     first = per_target.drop_duplicates("node").set_index("node")
     second = per_target[per_target.duplicated("node")].drop_duplicates("node").set_index(
         "node")["p"].reindex(first.index).fillna(0.0)

@@ -13,8 +13,6 @@ import copy
 import json
 import logging
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
+from lantern.resolve.backends import database_api, dialect_of, register
 from lantern.resolve.features import ARRAY_COLUMNS, FEATURE_COLUMNS
 
 MODEL_VERSION = "lantern-person-v2"
@@ -230,43 +229,6 @@ def settings(*, households: bool = True,
     )
 
 
-# --------------------------------------------------------------------------- backends
-
-
-@contextmanager
-def database_api(backend: str, **options: Any) -> Iterator[Any]:
-    """A Splink database API: in-memory DuckDB (default) or local-mode Spark."""
-    if backend == "duckdb":
-        import duckdb
-        from splink.backends.duckdb import DuckDBAPI
-
-        connection = duckdb.connect()
-        threads = options.get("threads")
-        if threads:
-            connection.execute(f"SET threads = {int(threads)}")
-        try:
-            yield DuckDBAPI(connection=connection)
-        finally:
-            connection.close()
-        return
-    if backend == "spark":
-        from lantern.resolve.spark import spark_api
-
-        with spark_api(**options) as api:
-            yield api
-        return
-    raise ValueError(f"unknown backend {backend!r} (duckdb or spark)")
-
-
-def register(db_api: Any, features: pd.DataFrame, name: str) -> Any:
-    """Register the feature frame with the backend (Spark needs an explicit schema)."""
-    if type(db_api).__name__.startswith("Spark"):
-        from lantern.resolve.spark import to_spark
-
-        return db_api.register(to_spark(db_api.spark, features), table_name=name)
-    return db_api.register(features, table_name=name)
-
-
 # --------------------------------------------------------------------------- training
 
 
@@ -323,7 +285,7 @@ def train_and_score(
     with database_api(backend, **backend_options) as db_api:
         table = register(db_api, features, "lantern_persons")
         model = _train(table, features, households=households)
-        linker = Linker(table, _settings_for_scoring(model, _dialect(db_api)),
+        linker = Linker(table, _settings_for_scoring(model, dialect_of(db_api)),
                         log_level=logging.ERROR)
         predictions = linker.inference.predict(
             threshold_match_probability=floor, warning_mode="never")
@@ -346,12 +308,17 @@ def _train(table: Any, features: pd.DataFrame, *, seed: int = 42, max_pairs_u: f
         )
     training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
     for rule in (block_on("forename", "surname"), block_on("dob")):
+        before = linker.misc.save_model_to_json()
         try:
-            training.estimate_parameters_using_expectation_maximisation(
+            linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=max_pairs_em
             )
         except Exception as exc:  # noqa: BLE001 - EM can fail on tiny blocks
             logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+            # A failed session can leave the comparisons it blocked on out of the
+            # settings: carry on from the model as it was before the session.
+            before.pop("linker_uid", None)
+            linker = Linker(table, before, log_level=logging.ERROR)
     return TrainedModel(settings=clamp(linker.misc.save_model_to_json()),
                         households=families)
 
@@ -478,10 +445,6 @@ def for_dialect(model: TrainedModel, dialect: str) -> dict[str, Any]:
     return rendered
 
 
-def _dialect(db_api: Any) -> str:
-    return str(db_api.sql_dialect.sql_dialect_str)
-
-
 def _settings_for_scoring(model: TrainedModel, dialect: str) -> dict[str, Any]:
     result = for_dialect(model, dialect)
     result["retain_intermediate_calculation_columns"] = True  # gammas feed the guard
@@ -506,7 +469,7 @@ def score(
     """
     with database_api(backend, **backend_options) as db_api:
         everything = register(db_api, features, "lantern_persons")
-        linker = Linker(everything, _settings_for_scoring(model, _dialect(db_api)),
+        linker = Linker(everything, _settings_for_scoring(model, dialect_of(db_api)),
                         log_level=logging.ERROR)
         if new_ids is None:
             predictions = linker.inference.predict(
