@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from lantern.network.codes import join_per_key, lookup, record_keys, runs
 from lantern.network.config import load_config
@@ -53,3 +54,16 @@ def test_attach_loose_joins_the_group_that_holds_the_ties() -> None:
     same = attach_loose(membership, np.array([0]), person, ends, weights, min_tie=0.0,
                         min_share=0.6)
     assert same.tolist() == membership.tolist()
+
+
+def test_hub_ties_are_scaled_and_small_places_keep_full_weight() -> None:
+    from lantern.network.graph import _hub_factor
+
+    # node 0: a place tied to 8 people (1-8); node 9: a car tied to 2 people (1, 2)
+    person = np.array([False] + [True] * 8 + [False])
+    a = np.array([0] * 8 + [1, 2])
+    b = np.array(list(range(1, 9)) + [9, 9])
+    factor = _hub_factor(a, b, person, 5)
+    assert factor[:8] == pytest.approx([4 / 7] * 8)
+    assert factor[8:].tolist() == [1.0, 1.0]
+    assert _hub_factor(a, b, person, 0).tolist() == [1.0] * 10
