@@ -32,6 +32,7 @@ import pandas as pd
 from lantern.resolve.synthetic import world
 
 THRESHOLD = 0.8
+SOLE = 0.4  # as lantern.resolve.stage.SOLE
 
 
 def pairwise(truth: pd.Series, predicted: pd.Series) -> dict[str, float]:
@@ -58,7 +59,7 @@ def run_lantern(data: Path) -> dict[str, float]:
     features = person_features(records)
     model, pairs = train_and_score(features)
     pairs["guard"] = household_guard(pairs, features=features) & model.households
-    labels = cluster(records["record_id"], pairs, threshold=THRESHOLD, sole=0.5)
+    labels = cluster(records["record_id"], pairs, threshold=THRESHOLD, sole=SOLE)
     record_confidence(labels, pairs)
     current = records[["agency", "person_ref"]].assign(
         cluster=labels.reindex(records["record_id"]).to_numpy())

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 THRESHOLD = 0.8  # merge on links at or above this match probability
 REVIEW_LOW = 0.5  # links in [REVIEW_LOW, THRESHOLD) go to clerical review
-SOLE = 0.5  # a record alone joins the only person it links to, from this probability
+SOLE = 0.4  # a record alone joins the only or the dominant person it links to, from this p
 FLOOR = 0.05  # scored pairs below this are not kept
 MIN_TRAINING_RECORDS = 50
 
@@ -93,7 +93,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
         **options: Any) -> None:
     """Link the current person records; resolve objects and places.
 
-    Options: ``threshold`` (0.8), ``review_low`` (0.5), ``floor`` (0.05), ``sole`` (0.5,
+    Options: ``threshold`` (0.8), ``review_low`` (0.5), ``floor`` (0.05), ``sole`` (0.4,
     or False to turn sole-candidate attachment off), ``full``
     (re-score everything), ``retrain`` (train a new model), ``model_path`` (a model file
     to reuse, or where to save a newly trained one), ``threads`` (DuckDB threads),
