@@ -16,6 +16,7 @@ import pandas as pd
 from rich.console import Console
 from sqlalchemy import Connection, Date, Engine, Table, delete, insert, select, update
 
+from lantern.ingest.writer import insert_columns
 from lantern.network.analysis import Results, analyse
 from lantern.network.config import NetworkConfig, load_config
 from lantern.network.graph import NetworkInputs, build_network
@@ -37,7 +38,7 @@ from lantern.store.tables.network import (
     network_runs,
 )
 
-CHUNK = 20_000
+CHUNK = 200_000
 _err = Console(stderr=True)
 
 
@@ -112,10 +113,27 @@ def _records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
     return out.to_dict("records")  # type: ignore[return-value]
 
 
+def _columns(frame: pd.DataFrame, table: Table) -> tuple[list[str], list[list[Any]]]:
+    """The table's columns present in the frame, as lists of plain Python values (dates as
+    ``date``, missing values as None)."""
+    names = [c.name for c in table.columns if c.name in frame.columns]
+    values = []
+    for name in names:
+        column = frame[name]
+        if isinstance(table.c[name].type, Date):
+            column = pd.to_datetime(column).dt.date
+        values.append(column.astype(object).where(column.notna(), None).tolist())
+    return names, values
+
+
 def _write(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
-    rows = _records(frame, table)
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(insert(table), rows[start:start + CHUNK])
+    """Bulk insert through the ingest writer (executemany on SQLite, COPY on PostgreSQL):
+    a million ties in seconds, where SQLAlchemy's per-row binding took a minute."""
+    if frame.empty:
+        return
+    names, values = _columns(frame, table)
+    for start in range(0, len(frame), CHUNK):
+        insert_columns(connection, table, names, [v[start:start + CHUNK] for v in values])
 
 
 def store_results(engine: Engine, results: Results, config: NetworkConfig, *,
