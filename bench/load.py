@@ -126,8 +126,22 @@ class RawHttp:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str, params: dict[str, str]) -> int:
-        """The status code, after the whole body has been read."""
-        if self.writer is None or self.reader is None:
+        """The status code, after the whole body has been read. A kept-alive connection
+        that the server has closed meanwhile (idle past its keep-alive timeout) is
+        reopened and the request sent once more, as browsers and httpx do."""
+        reused = self.writer is not None
+        try:
+            return await self._get(path, params)
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            partial = getattr(exc, "partial", b"")
+            if not reused or partial:
+                raise
+            await self.close()
+            return await self._get(path, params)
+
+    async def _get(self, path: str, params: dict[str, str]) -> int:
+        if self.writer is None or self.reader is None or self.reader.at_eof():
+            await self.close()
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         target = path + ("?" + urlencode(params) if params else "")
         self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}\r\n"
@@ -179,13 +193,16 @@ async def client(base: str, token: str, names: list[str], people: list[str], unt
                 else:
                     status = (await http.get(url, params=params)).status_code
                 ok = status == 200
+                cause = f"HTTP {status}"
             except (httpx.HTTPError, OSError, ValueError, TimeoutError,
-                    asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                    asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
                 ok = False
+                cause = type(exc).__name__
                 await raw_http.close()
             results[kind].append(time.perf_counter() - started)
             if not ok:
                 errors[kind] += 1
+                errors[f"cause: {cause}"] += 1
     await raw_http.close()
 
 
@@ -255,8 +272,9 @@ def report(results: dict[str, list[float]], errors: dict[str, int], run: Run, *,
         lines.append(f"| {kind} | {len(values):,} | {p50:.0f} | {p95:.0f} | {p99:.0f} | "
                      f"{errors.get(kind, 0)} |")
     lines.append("")
+    causes = {k.removeprefix("cause: "): v for k, v in errors.items() if k.startswith("cause")}
     lines.append(f"throughput {total / run.seconds:.0f} requests/s; errors "
-                 f"{sum(errors.values())}")
+                 f"{sum(causes.values())}" + (f" {causes}" if causes else ""))
     if total:
         lines.append(f"CPU per request: server {1000 * run.server_cpu / total:.1f} ms, "
                      f"load client {1000 * run.client_cpu / total:.1f} ms "

@@ -40,6 +40,10 @@ _FIELDS = (
     "prev_hash",
 )
 _APPEND_LOCK = threading.Lock()
+# The chain's head is the row with the highest seq, the primary key (SQLite's rowid): read
+# from the end of the index, never by scanning. Statements built once, not per append.
+_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_APPEND = insert(audit_log)
 
 
 def row_hash(values: dict[str, object]) -> str:
@@ -98,16 +102,12 @@ def record(
     for attempt in range(20):
         try:
             with _APPEND_LOCK, _writer(engine) as conn:
-                head = conn.execute(
-                    select(audit_log.c.seq, audit_log.c.hash)
-                    .order_by(audit_log.c.seq.desc())
-                    .limit(1)
-                ).first()
+                head = conn.execute(_HEAD).first()
                 seq = (head.seq + 1) if head else 1
                 prev = head.hash if head else GENESIS
                 values = dict(base, seq=seq, at=_now_iso(), prev_hash=prev)
                 values["hash"] = row_hash(values)
-                conn.execute(insert(audit_log).values(**values))
+                conn.execute(_APPEND, values)
             return seq
         except (IntegrityError, OperationalError) as exc:  # a writer elsewhere won a race
             last_error = exc

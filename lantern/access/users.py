@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import Engine, Row, bindparam, delete, insert, select, update
 
 from lantern.access.passwords import (
     DUMMY_HASH,
@@ -229,6 +229,16 @@ def issue_token(
     return token
 
 
+# Built once: constructing the statement cost more than running it.
+_TOKEN_QUERY = (
+    select(users, credentials.c.expires_at, credentials.c.revoked_at, user_areas.c.area)
+    .join(credentials, credentials.c.user_id == users.c.id)
+    .outerjoin(user_areas, user_areas.c.user_id == users.c.id)
+    .where(credentials.c.token_hash == bindparam("digest"),
+           credentials.c.kind == bindparam("kind"))
+)
+
+
 def principal_for_token(
     engine: Engine, token: str, *, kind: str, now: datetime | None = None
 ) -> Principal | None:
@@ -239,13 +249,7 @@ def principal_for_token(
     every worker process."""
     now = now or utcnow()
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(users, credentials.c.expires_at, credentials.c.revoked_at,
-                   user_areas.c.area)
-            .join(credentials, credentials.c.user_id == users.c.id)
-            .outerjoin(user_areas, user_areas.c.user_id == users.c.id)
-            .where(credentials.c.token_hash == token_digest(token), credentials.c.kind == kind)
-        ).all()
+        rows = conn.execute(_TOKEN_QUERY, {"digest": token_digest(token), "kind": kind}).all()
     if not rows:
         return None
     row = rows[0]

@@ -1,5 +1,6 @@
 """Fuzzy search for people over resolved identities (name, date of birth, postcode,
-phone, vehicle), held in an in-memory DuckDB index rebuilt when the store changes."""
+phone, vehicle), held in memory (dictionaries and NumPy arrays, RapidFuzz for names) and
+rebuilt in the background when the store changes."""
 
 from lantern.search.index import PersonHit, SearchIndex, SearchQuery
 

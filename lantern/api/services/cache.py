@@ -10,10 +10,11 @@ on every request, in the services, around these values.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Select, Table, func, select
 
 from lantern.api.context import AppContext
 
@@ -23,9 +24,13 @@ T = TypeVar("T")
 def latest_ids(ctx: AppContext, *tables: Table) -> tuple[object, ...]:
     """``max(id)`` of each table (``None`` when empty), in one round trip: a version
     stamp that moves whenever a row is added to any of them."""
-    query = select(*[select(func.max(t.c.id)).scalar_subquery() for t in tables])
     with ctx.engine.connect() as conn:
-        return tuple(conn.execute(query).one())
+        return tuple(conn.execute(_latest_query(tables)).one())
+
+
+@functools.lru_cache(maxsize=64)
+def _latest_query(tables: tuple[Table, ...]) -> Select[Any]:
+    return select(*[select(func.max(t.c.id)).scalar_subquery() for t in tables])
 
 
 def cached(ctx: AppContext, name: str, version: object, compute: Callable[[], T]) -> T:
