@@ -60,8 +60,8 @@ def test_run_writes_every_contract_output(world: Path, tmp_path: Path) -> None:
     # Quality floors against the truth, so that a change that wrecks linkage (for example
     # one that chains thousands of records into one person) fails here, not in the demo.
     scores = evaluate(load_truth(world), load_run(tmp_path / "out"))
-    assert scores["linkage"]["precision"] >= 0.9
-    assert scores["linkage"]["recall"] >= 0.85
+    assert scores["linkage"]["precision"] >= 0.98  # measured 0.994
+    assert scores["linkage"]["recall"] >= 0.91  # measured 0.931 (1,003 records)
     assert scores["victims"]["recall_medium_or_above"] >= 0.8
 
 
@@ -92,5 +92,6 @@ def test_run_on_a_demo_sized_world_keeps_linkage_precise(tmp_path: Path) -> None
     result = _run(world, tmp_path / "out", tmp_path / "lantern.db")
     assert result.exit_code == 0, result.output
     scores = evaluate(load_truth(world), load_run(tmp_path / "out"))
-    assert scores["linkage"]["precision"] >= 0.95
-    assert scores["linkage"]["f1"] >= 0.94
+    assert scores["linkage"]["precision"] >= 0.985  # measured 0.991
+    assert scores["linkage"]["recall"] >= 0.95  # measured 0.962
+    assert scores["linkage"]["f1"] >= 0.97  # measured 0.976

@@ -76,7 +76,7 @@ def test_pairwise_f1_on_the_crowd(records, labels):
     tp = pairs(frame.groupby(["c", "t"]).size())
     precision = tp / pairs(frame.groupby("c").size())
     recall = tp / pairs(frame.groupby("t").size())
-    assert precision > 0.97 and recall > 0.93
+    assert precision > 0.98 and recall > 0.97  # measured 0.994 and 0.991
 
 
 def test_ethnicity_is_never_an_input(records, model, scored):
