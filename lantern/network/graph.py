@@ -199,7 +199,7 @@ def _ages(inc: pd.DataFrame, events: pd.DataFrame, persons: pd.DataFrame,
           person_codes: np.ndarray, n_nodes: int) -> np.ndarray:
     """Age in years of each person row of the incidence on the event's date (NaN when
     either date is unknown)."""
-    dated = persons["dob"].notna().to_numpy()
+    dated = persons["dob"].notna().to_numpy() & (person_codes >= 0)
     frame = pd.DataFrame({"code": person_codes[dated], "person_id": persons["person_id"][dated],
                           "dob": persons["dob"][dated]}).drop_duplicates("person_id")
     born = np.full(n_nodes, np.nan)
