@@ -58,7 +58,8 @@ def entity_sizes(nodes: pd.DataFrame, config: NetworkConfig) -> np.ndarray:
 
     CPM asks that a community's ties exceed resolution x (its size squared / 2); counting
     only people (entity_size 0) makes that a density of ties per pair of *people*, so a
-    group's cars, phones and flats do not make it look sparser than it is."""
+    group's cars, phones and flats do not make it look sparser than it is. (leidenalg takes
+    whole sizes only; igraph's Leiden, the default, takes any.)"""
     return np.where((nodes["kind"] == "person").to_numpy(), 1.0, config.groups.entity_size)
 
 
