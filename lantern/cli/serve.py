@@ -30,6 +30,7 @@ def serve(
     import uvicorn
 
     from lantern.api.app import create_app
+    from lantern.api.asgi import HTTP_PROTOCOL
 
     if workers < 1:
         raise CliError("--workers must be at least 1")
@@ -46,13 +47,15 @@ def serve(
         console.print(f"Lantern on http://{host}:{port}/  ({workers} workers; "
                       "API: /api/openapi.json)")
         uvicorn.run("lantern.api.asgi:create_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level="warning", access_log=False)
+                    workers=workers, log_level="warning", access_log=False,
+                    http=HTTP_PROTOCOL)
         return
     app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
                      secure_cookies=secure_cookies)
     app.state.ctx.index.refresh(force=True)
     console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                http=HTTP_PROTOCOL)
 
 
 def warm_up() -> None:
