@@ -33,6 +33,7 @@ from lantern.resolve.synthetic import world
 
 THRESHOLD = 0.8
 SOLE = 0.4  # as lantern.resolve.stage.SOLE
+MEMORY = "10GB"  # DuckDB's memory limit, the same for both contenders (it spills beyond)
 
 
 def pairwise(truth: pd.Series, predicted: pd.Series) -> dict[str, float]:
@@ -57,7 +58,7 @@ def run_lantern(data: Path) -> dict[str, float]:
     records = pd.read_parquet(data / "records.parquet")
     started = time.perf_counter()
     features = person_features(records)
-    model, pairs = train_and_score(features)
+    model, pairs = train_and_score(features, memory_limit=MEMORY)
     pairs["guard"] = household_guard(pairs, features=features) & model.households
     labels = cluster(records["record_id"], pairs, threshold=THRESHOLD, sole=SOLE)
     record_confidence(labels, pairs)
@@ -81,7 +82,11 @@ def run_splink(data: Path) -> dict[str, float]:
     records = pd.read_parquet(data / "records.parquet")
     features = person_features(records)  # the derived columns, prepared before the clock
     started = time.perf_counter()
-    db_api = DuckDBAPI()
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{MEMORY}'")
+    db_api = DuckDBAPI(connection=connection)
     table = db_api.register(features, table_name="persons")
     linker = Linker(table, settings(), log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
@@ -89,7 +94,13 @@ def run_splink(data: Path) -> dict[str, float]:
         recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=42)
     for rule in (block_on("forename", "surname"), block_on("dob")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=5e6)
+        before = linker.misc.save_model_to_json()
+        try:  # as Lantern: a failed session is skipped, the model kept as it was before
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=5e6)
+        except ValueError:
+            before.pop("linker_uid", None)
+            linker = Linker(table, before, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=0.05)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=THRESHOLD).as_pandas_dataframe()

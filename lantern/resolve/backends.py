@@ -20,6 +20,9 @@ def database_api(backend: str, **options: Any) -> Iterator[Any]:
         threads = options.get("threads")
         if threads:
             connection.execute(f"SET threads = {int(threads)}")
+        memory = options.get("memory_limit")  # e.g. "10GB": DuckDB spills to disk beyond
+        if memory:
+            connection.execute(f"SET memory_limit = '{memory}'")
         try:
             yield DuckDBAPI(connection=connection)
         finally:

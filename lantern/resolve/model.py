@@ -189,8 +189,10 @@ def blocking_rules() -> list[Any]:
         block_on("email1"),
         block_on("forename", "surname"),
         # Any shared name variant (a nickname, a middle or alias forename) with the
-        # surname's sound, or with the date of birth: "Steph Simth" meets "Stephen Smith".
-        block_on("forename_keys", "surname_sx", arrays_to_explode=["forename_keys"]),
+        # surname, with the surname's sound and the birth year, or with the date of birth:
+        # "Steph Simth" (1996) meets "Stephen Smith" (1996-04-21).
+        block_on("forename_keys", "surname", arrays_to_explode=["forename_keys"]),
+        block_on("forename_keys", "surname_sx", "dob_year", arrays_to_explode=["forename_keys"]),
         block_on("forename", "surname_sx"),
         block_on("surname", "dob"),
         block_on("forename_keys", "dob", arrays_to_explode=["forename_keys"]),
