@@ -128,3 +128,19 @@ def test_revocation_disabling_and_areas_reach_every_worker_at_once(
     disable_user(world_engine, username="cachetest")
     assert _as(world_app, second).get("/api/v1/auth/me").status_code == 401
     assert _as(other_worker, second).get("/api/v1/auth/me").status_code == 401
+
+
+def test_cached_reads_are_still_audited_each_time(world_app: Any, tokens: dict[str, str],
+                                                  world_engine: Engine) -> None:
+    from lantern.access import audit
+
+    for role, path, action in (("national_analyst", "/api/v1/national/funnel",
+                                "national.read"),
+                               ("analyst", "/api/v1/alerts", "alerts.read")):
+        client = _as(world_app, tokens[role])
+        before = audit.verify(world_engine).head_seq
+        for _ in range(3):
+            assert client.get(path).status_code == 200
+        rows = [e for e in audit.show(world_engine, limit=10) if e.seq > before]
+        assert [e.action for e in rows] == [action] * 3, path
+    assert audit.verify(world_engine).ok
