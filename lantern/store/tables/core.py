@@ -173,6 +173,8 @@ links = Table(
     Column("line", Integer, nullable=False),
     Column("extra", Text),  # extra columns, as JSON
     Index("ix_links_event_record_id", "event_record_id"),
+    # A person's (or object's, place's) events: the child's page looks them up by ref.
+    Index("ix_links_agency_ref", "agency", "ref"),
 )
 
 withdrawals = Table(
