@@ -316,7 +316,7 @@ def _train(table: Any, features: pd.DataFrame, *, seed: int = 42, max_pairs_u: f
                 rule, max_pairs=max_pairs_em
             )
         except Exception as exc:  # noqa: BLE001 - EM can fail on tiny blocks
-            logging.getLogger(__name__).warning("EM on %s skipped: %s", rule, exc)
+            logging.getLogger(__name__).info("EM on %s skipped: %s", rule, exc)
             # A failed session can leave the comparisons it blocked on out of the
             # settings: carry on from the model as it was before the session.
             before.pop("linker_uid", None)
@@ -352,13 +352,17 @@ def has_households(features: pd.DataFrame, *, ratio: float = 0.5, minimum: int =
 
 def clamp(model: dict[str, Any], *, floor: float = 1e-3, u_floor: float = 1e-5
           ) -> dict[str, Any]:
-    """Keep every trained m and u at or above ``floor`` (then renormalised).
+    """Keep every trained m and u at or above ``floor`` (then renormalised), the prior in (0, 1).
 
     EM on clean blocks can drive an m-probability to 1e-30 ("true matches never have a
     different surname"), turning one recording error into -100 bits of evidence. A floor
     of 1e-3 caps any single field at about -10 bits, so other fields can still speak.
     """
     result = copy.deepcopy(model)
+    # No deterministic pair at all (one agency, nobody recorded twice) estimates a prior of
+    # 0, whose log is undefined: keep it inside (0, 1) so scoring still runs.
+    prior = float(result.get("probability_two_random_records_match") or 0.0)
+    result["probability_two_random_records_match"] = min(max(prior, 1e-9), 0.5)
     for comparison in result["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         for key in ("m_probability", "u_probability"):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, select
 
 from lantern.resolve import persist
 from lantern.resolve.cluster import household_guard
@@ -239,7 +239,10 @@ def identities_for(engine: Engine, *, person_id: str | None = None,
     if person_id is not None:
         query = query.where(t.c.person_id == person_id)
     else:
-        query = query.where(tuple_(t.c.agency, t.c.person_ref).in_(list(refs)))
+        # Two plain INs use the (agency, person_ref) key on SQLite, where a row-value IN
+        # scans the table; the exact pairs are kept by the merge below.
+        query = query.where(t.c.agency.in_(sorted({a for a, _ in refs})),
+                            t.c.person_ref.in_(sorted({r for _, r in refs})))
     found = persist.read(engine, query)
     if person_id is not None or not refs:
         return found

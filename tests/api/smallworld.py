@@ -208,8 +208,10 @@ def build_world_store(url: str, folder: Path) -> Any:
     load_areas(engine, areas)
     for submission in submissions:
         load_submission(engine, submission)
-    # A wide review band, so that the U1-U9 near-duplicates wait for a person's decision.
-    run_stages(engine, options={"resolve": {"threshold": 0.9999, "review_low": 0.1}})
+    # A wide review band, and no attaching of lone records, so that the U1-U9
+    # near-duplicates wait for a person's decision.
+    run_stages(engine, options={"resolve": {"threshold": 0.9999, "review_low": 0.1,
+                                            "sole": False}})
     for username, role, areas_ in ACCOUNTS.values():
         add_user(engine, username=username, password=PASSWORD, role=role, areas=areas_)
     return engine

@@ -114,3 +114,12 @@ def test_model_is_trained_without_labels_and_clamped(model):
                     if c["output_column_name"] == "forename")
     different = forename["comparison_levels"][-1]
     assert different.get("fix_m_probability") is True
+
+
+def test_a_prior_of_zero_is_kept_inside_zero_and_one() -> None:
+    """One agency with nobody recorded twice estimates a prior of 0 (log undefined)."""
+    from lantern.resolve.model import clamp
+
+    for prior, expected in ((0.0, 1e-9), (1.0, 0.5), (2e-4, 2e-4)):
+        model = {"probability_two_random_records_match": prior, "comparisons": []}
+        assert clamp(model)["probability_two_random_records_match"] == expected
