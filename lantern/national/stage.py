@@ -26,7 +26,7 @@ from lantern.national.stats import (
     high_risk_counts,
     identified_victims,
 )
-from lantern.store.frames import read_events, read_links, read_persons
+from lantern.store.frames import read_events, read_frame, read_links, read_persons
 from lantern.store.tables.core import areas as areas_table
 from lantern.store.tables.core import submissions as submissions_table
 from lantern.store.tables.national import national_area_stats, national_quality, national_runs
@@ -43,11 +43,6 @@ class Inputs:
     risk: pd.DataFrame
     areas: pd.DataFrame
     submissions: pd.DataFrame
-
-
-def _read(engine: Engine, query: Any) -> pd.DataFrame:
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)
 
 
 def person_identities(engine: Engine) -> pd.DataFrame:
@@ -69,8 +64,8 @@ def read_inputs(engine: Engine) -> Inputs:
         links=read_links(engine),
         identities=person_identities(engine),
         risk=risk_frame(engine),
-        areas=_read(engine, select(areas_table)),
-        submissions=_read(engine, select(submissions_table)),
+        areas=read_frame(engine, select(areas_table)),
+        submissions=read_frame(engine, select(submissions_table)),
     )
 
 
@@ -114,13 +109,13 @@ def run(engine: Engine, *, progress: bool = False, **_: Any) -> None:
 
 
 def read_area_stats(engine: Engine) -> pd.DataFrame:
-    frame = _read(engine, select(national_area_stats))
+    frame = read_frame(engine, select(national_area_stats))
     return frame.reindex(columns=AREA_STATS_COLUMNS + EXTRA_COLUMNS).sort_values(
         ["area", "year"], ignore_index=True)
 
 
 def read_quality(engine: Engine) -> pd.DataFrame:
-    return _read(engine, select(national_quality)).reindex(columns=QUALITY_COLUMNS)
+    return read_frame(engine, select(national_quality)).reindex(columns=QUALITY_COLUMNS)
 
 
 def outputs(engine: Engine) -> dict[str, pd.DataFrame]:

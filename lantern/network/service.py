@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from lantern.network.export import cytoscape
+from lantern.store.frames import read_frame
 from lantern.store.tables.network import (
     network_edges,
     network_entities,
@@ -38,11 +39,6 @@ class GroupDetail:
     events: pd.DataFrame
 
 
-def _read(engine: Engine, query: Select) -> pd.DataFrame:
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)
-
-
 def _in_areas(frame: pd.DataFrame, areas: list[str] | None, column: str = "areas") -> pd.Series:
     if not areas:
         return pd.Series(True, index=frame.index)
@@ -52,7 +48,7 @@ def _in_areas(frame: pd.DataFrame, areas: list[str] | None, column: str = "areas
 
 def last_run(engine: Engine) -> dict[str, Any] | None:
     """The latest run's summary (when, objective, resolution, sizes), or None."""
-    runs = _read(engine, select(network_runs).order_by(network_runs.c.id.desc()).limit(1))
+    runs = read_frame(engine, select(network_runs).order_by(network_runs.c.id.desc()).limit(1))
     return None if runs.empty else {str(k): v for k, v in runs.iloc[0].items()}
 
 
@@ -62,7 +58,7 @@ def list_groups(engine: Engine, *, areas: list[str] | None = None,
     query = select(network_groups).where(network_groups.c.active.is_(True))
     if cross_area_only:
         query = query.where(network_groups.c.cross_area.is_(True))
-    groups = _read(engine, query)
+    groups = read_frame(engine, query)
     groups = groups[_in_areas(groups, areas)]
     return groups.sort_values(["n_victims", "n_members", "group_id"],
                               ascending=[False, False, True]).reset_index(drop=True)
@@ -82,17 +78,17 @@ def cross_area_alerts(engine: Engine, *, areas: list[str] | None = None) -> pd.D
 
 def group_detail(engine: Engine, group_id: str) -> GroupDetail:
     """Members (most connected first), vehicles and places, and the timeline of events."""
-    group = _read(engine, select(network_groups).where(and_(
+    group = read_frame(engine, select(network_groups).where(and_(
         network_groups.c.group_id == group_id, network_groups.c.active.is_(True))))
     if group.empty:
         raise GroupNotFound(f"no current group {group_id!r} (see `lantern network groups`)")
-    members = _read(engine, select(network_members).where(
+    members = read_frame(engine, select(network_members).where(
         network_members.c.group_id == group_id).order_by(
         network_members.c.key_actor_score.desc(), network_members.c.person_id))
-    entities = _read(engine, select(network_entities).where(
+    entities = read_frame(engine, select(network_entities).where(
         network_entities.c.group_id == group_id).order_by(
         network_entities.c.members_linked.desc(), network_entities.c.node_id))
-    events = _read(engine, select(network_events).where(
+    events = read_frame(engine, select(network_events).where(
         network_events.c.group_id == group_id).order_by(
         network_events.c.occurred_on, network_events.c.agency, network_events.c.event_ref))
     return GroupDetail(group={str(k): v for k, v in group.iloc[0].items()}, members=members,
@@ -107,7 +103,7 @@ def hotspots(engine: Engine, *, areas: list[str] | None = None, kind: str | None
         query = query.where(network_hotspots.c.kind == kind)
     if min_children:
         query = query.where(network_hotspots.c.n_children >= min_children)
-    spots = _read(engine, query)
+    spots = read_frame(engine, query)
     spots = spots[_in_areas(spots, areas)]
     return spots.sort_values(["n_children", "node_id"], ascending=[False, True]).reset_index(
         drop=True)
@@ -126,7 +122,7 @@ def graph(engine: Engine, *, group_id: str | None = None, areas: list[str] | Non
             network_entities.c.group_id == group_id)
         node_query = node_query.where(or_(network_nodes.c.node_id.in_(ids),
                                           network_nodes.c.node_id.in_(things)))
-    nodes = _read(engine, node_query)
+    nodes = read_frame(engine, node_query)
     if group_id is not None and nodes.empty:
         raise GroupNotFound(f"no current group {group_id!r} (see `lantern network groups`)")
     nodes = nodes[_in_areas(nodes, areas)]
@@ -135,7 +131,7 @@ def graph(engine: Engine, *, group_id: str | None = None, areas: list[str] | Non
         keep = list(nodes["node_id"])
         edge_query = edge_query.where(and_(network_edges.c.source.in_(keep),
                                            network_edges.c.target.in_(keep)))
-    edges = _read(engine, edge_query)
+    edges = read_frame(engine, edge_query)
     known = set(nodes["node_id"])
     edges = edges[edges["source"].isin(known) & edges["target"].isin(known)]
     if since:
@@ -148,7 +144,7 @@ def graph(engine: Engine, *, group_id: str | None = None, areas: list[str] | Non
 
 
 def member_scores(engine: Engine) -> pd.DataFrame:
-    return _read(engine, select(network_members.c.person_id,
+    return read_frame(engine, select(network_members.c.person_id,
                                 network_members.c.key_actor_score))
 
 

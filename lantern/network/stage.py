@@ -22,6 +22,7 @@ from lantern.network.config import NetworkConfig, load_config
 from lantern.network.graph import NetworkInputs, build_network
 from lantern.store.frames import (
     read_events,
+    read_frame,
     read_links,
     read_locations,
     read_objects,
@@ -197,8 +198,7 @@ def read_members(engine: Engine) -> pd.DataFrame:
              .join(network_groups, network_groups.c.group_id == network_members.c.group_id)
              .order_by(network_members.c.group_id, network_members.c.key_actor_score.desc(),
                        network_members.c.person_id))
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+    return read_frame(engine, query)
 
 
 def outputs(engine: Engine) -> dict[str, pd.DataFrame]:

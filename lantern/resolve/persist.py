@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 
+from lantern.store.frames import read_frame
 from lantern.store.tables.resolve import (
     resolve_changes,
     resolve_identities,
@@ -25,13 +26,6 @@ CHUNK = 20_000
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def read(engine: Engine | Connection, query: Any) -> pd.DataFrame:
-    if isinstance(engine, Connection):
-        return pd.read_sql(query, engine)
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)
 
 
 def bulk_insert(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
@@ -81,25 +75,25 @@ def last_run(engine: Engine) -> dict[str, Any] | None:
 
 
 def identities(engine: Engine | Connection) -> pd.DataFrame:
-    return read(engine, select(resolve_identities))
+    return read_frame(engine, select(resolve_identities))
 
 
 def pairs(engine: Engine | Connection, *, model_id: int | None = None) -> pd.DataFrame:
     query = select(resolve_pairs)
     if model_id is not None:
         query = query.where(resolve_pairs.c.model_id == model_id)
-    return read(engine, query)
+    return read_frame(engine, query)
 
 
 def judgements(engine: Engine | Connection) -> pd.DataFrame:
-    return read(engine, select(resolve_judgements).order_by(resolve_judgements.c.id))
+    return read_frame(engine, select(resolve_judgements).order_by(resolve_judgements.c.id))
 
 
 def review_queue(engine: Engine | Connection, *, status: str | None = None) -> pd.DataFrame:
     query = select(resolve_review).order_by(resolve_review.c.id)
     if status:
         query = query.where(resolve_review.c.status == status)
-    return read(engine, query)
+    return read_frame(engine, query)
 
 
 def next_person_seq(connection: Connection) -> int:
@@ -114,7 +108,7 @@ def replace(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
 
 __all__ = [
     "bulk_insert", "finish_run", "identities", "judgements", "last_run", "latest_model",
-    "next_person_seq", "now", "pairs", "read", "replace", "resolve_changes",
+    "next_person_seq", "now", "pairs", "replace", "resolve_changes",
     "resolve_identities", "resolve_judgements", "resolve_locations", "resolve_pairs",
     "resolve_person_ids", "resolve_review", "review_queue", "save_model", "start_run",
 ]

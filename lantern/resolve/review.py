@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from lantern.resolve import persist
 from lantern.resolve.settle import canonical
-from lantern.store.frames import read_persons
+from lantern.store.frames import read_frame, read_persons
 
 SHOWN = ["forename", "middle_names", "surname", "aliases", "dob", "sex", "address",
          "postcode", "phones", "emails", "nhs_number", "upn", "area"]
@@ -146,4 +146,4 @@ def changes(engine: Engine, *, person_id: str | None = None) -> pd.DataFrame:
         table = persist.resolve_changes
         query = query.where((table.c.person_id == person_id)
                             | (table.c.other_person_id == person_id))
-    return persist.read(engine, query)
+    return read_frame(engine, query)

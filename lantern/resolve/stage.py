@@ -23,7 +23,7 @@ from lantern.resolve.features import person_features
 from lantern.resolve.model import GAMMAS, MODEL_VERSION, TrainedModel, score, train_and_score
 from lantern.resolve.places import location_ids, object_ids
 from lantern.resolve.settle import settle
-from lantern.store.frames import read_locations, read_objects, read_persons
+from lantern.store.frames import read_frame, read_locations, read_objects, read_persons
 from lantern.store.tables.resolve import resolve_locations
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ def identities_for(engine: Engine, *, person_id: str | None = None,
         # scans the table; the exact pairs are kept by the merge below.
         query = query.where(t.c.agency.in_(sorted({a for a, _ in refs})),
                             t.c.person_ref.in_(sorted({r for _, r in refs})))
-    found = persist.read(engine, query)
+    found = read_frame(engine, query)
     if person_id is not None or not refs:
         return found
     wanted = pd.DataFrame(list(refs), columns=["agency", "person_ref"]).drop_duplicates()
@@ -267,7 +267,7 @@ def object_identities(engine: Engine) -> pd.DataFrame:
 def location_identities(engine: Engine) -> pd.DataFrame:
     """``agency, location_ref, location_id``; places not yet resolved stand alone."""
     locations = read_locations(engine)[["agency", "location_ref"]]
-    stored = persist.read(engine, select(resolve_locations.c.agency,
+    stored = read_frame(engine, select(resolve_locations.c.agency,
                                          resolve_locations.c.location_ref,
                                          resolve_locations.c.location_id))
     out = locations.merge(stored, on=["agency", "location_ref"], how="left")

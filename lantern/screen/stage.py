@@ -22,6 +22,7 @@ from lantern.screen.config import ScreeningConfig, load_config
 from lantern.screen.core import ScreenResult, screen
 from lantern.screen.inputs import Frames
 from lantern.store import frames as store_frames
+from lantern.store.frames import read_frame
 from lantern.store.tables.screen import (
     screen_alerts,
     screen_missed,
@@ -160,8 +161,7 @@ def run(engine: Engine, *, config: Path | None = None, progress: bool = False,
 
 
 def _read(engine: Engine, table: Any) -> pd.DataFrame:
-    with engine.connect() as connection:
-        return pd.read_sql(select(table), connection)
+    return read_frame(engine, select(table))
 
 
 def risk_frame(engine: Engine) -> pd.DataFrame:

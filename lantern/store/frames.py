@@ -6,8 +6,10 @@ per-row ORM objects. Column lists are documented in ``docs/architecture.md``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
 from lantern.store.tables.core import (
     agencies,
@@ -21,7 +23,10 @@ from lantern.store.tables.core import (
 )
 
 
-def _read(engine: Engine, query: Select) -> pd.DataFrame:
+def read_frame(engine: Engine | Connection, query: Any) -> pd.DataFrame:
+    """One query's rows as a DataFrame, on an engine or inside an open connection."""
+    if isinstance(engine, Connection):
+        return pd.read_sql(query, engine)
     with engine.connect() as connection:
         return pd.read_sql(query, connection)
 
@@ -57,7 +62,7 @@ def read_persons(engine: Engine) -> pd.DataFrame:
         .where(p.c.is_current.is_(True), p.c.withdrawn.is_(False))
         .order_by(p.c.id)
     )
-    return _read(engine, query)
+    return read_frame(engine, query)
 
 
 def read_events(engine: Engine) -> pd.DataFrame:
@@ -94,7 +99,7 @@ def read_events(engine: Engine) -> pd.DataFrame:
         .where(e.c.is_current.is_(True), e.c.withdrawn.is_(False))
         .order_by(e.c.id)
     )
-    frame = _read(engine, query)
+    frame = read_frame(engine, query)
     frame["occurred_on"] = pd.to_datetime(frame["occurred_on"])
     return frame
 
@@ -109,7 +114,7 @@ def read_links(engine: Engine) -> pd.DataFrame:
         .where(e.c.is_current.is_(True), e.c.withdrawn.is_(False))
         .order_by(links.c.id)
     )
-    return _read(engine, query)
+    return read_frame(engine, query)
 
 
 def read_objects(engine: Engine) -> pd.DataFrame:
@@ -120,7 +125,7 @@ def read_objects(engine: Engine) -> pd.DataFrame:
         .where(o.c.is_current.is_(True), o.c.withdrawn.is_(False))
         .order_by(o.c.id)
     )
-    return _read(engine, query)
+    return read_frame(engine, query)
 
 
 def read_locations(engine: Engine) -> pd.DataFrame:
@@ -132,4 +137,4 @@ def read_locations(engine: Engine) -> pd.DataFrame:
         .where(loc.c.is_current.is_(True), loc.c.withdrawn.is_(False))
         .order_by(loc.c.id)
     )
-    return _read(engine, query)
+    return read_frame(engine, query)
