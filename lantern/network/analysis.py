@@ -16,7 +16,6 @@ from lantern.network.codes import days, from_days, join_per_key, runs
 from lantern.network.config import NetworkConfig
 from lantern.network.graph import Network
 from lantern.network.groups import (
-    attach_loose,
     communities,
     entity_sizes,
     graph_from_ends,
@@ -180,12 +179,6 @@ def analyse(network: Network, config: NetworkConfig, *,
                             edges["weight"].to_numpy())
     membership = communities(graph, config, node_weights=entity_sizes(nodes, config))
     grouped = offender_groups(nodes, membership, config)
-    if config.groups.attach_min_tie > 0:
-        membership = attach_loose(
-            membership, grouped["community"].unique(), (nodes["kind"] == "person").to_numpy(),
-            network.ends, edges["weight"].to_numpy(), min_tie=config.groups.attach_min_tie,
-            min_share=config.groups.attach_min_share)
-        grouped = offender_groups(nodes, membership, config)
     previous = previous if previous is not None else pd.DataFrame(
         columns=["group_id", "person_id"])
     ever = pd.concat([issued if issued is not None else pd.Series(dtype=object),

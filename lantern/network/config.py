@@ -49,8 +49,6 @@ class Groups(_Strict):
     min_suspects: int = Field(ge=0)
     min_members: int = Field(ge=1)
     entity_size: float = Field(default=1.0, ge=0)
-    attach_min_tie: float = Field(default=0.0, ge=0)
-    attach_min_share: float = Field(default=0.5, ge=0, le=1)
 
 
 class KeyActor(_Strict):

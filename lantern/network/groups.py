@@ -114,36 +114,6 @@ def offender_groups(nodes: pd.DataFrame, membership: np.ndarray,
     return people[people["community"].isin(keep)][["community", "person_id", "role"]]
 
 
-def attach_loose(membership: np.ndarray, kept: np.ndarray, is_person: np.ndarray,
-                 ends: np.ndarray, weights: np.ndarray, *, min_tie: float,
-                 min_share: float) -> np.ndarray:
-    """Refinement: a person left outside every kept group joins the group holding most of
-    their tie strength, when that is at least ``min_tie`` and ``min_share`` of all their
-    ties. CPM leaves out a member whose one tie is weaker than resolution x the group's
-    size; this puts back the ones whose evidence points to one group only. One pass, no
-    chaining (a person attached here does not pull in their own neighbours)."""
-    out = membership.copy()
-    if min_tie <= 0 or not len(ends):
-        return out
-    in_kept = np.zeros(int(membership.max()) + 1, dtype=bool)
-    in_kept[kept] = True
-    grouped = in_kept[membership]
-    loose = is_person & ~grouped
-    u = np.r_[ends[:, 0], ends[:, 1]]
-    v = np.r_[ends[:, 1], ends[:, 0]]
-    w = np.r_[weights, weights]
-    strength = np.bincount(u, weights=w, minlength=len(membership))
-    toward = loose[u] & grouped[v]
-    if not toward.any():
-        return out
-    frame = pd.DataFrame({"u": u[toward], "c": membership[v[toward]], "w": w[toward]})
-    sums = frame.groupby(["u", "c"], sort=True)["w"].sum().reset_index()
-    best = sums.sort_values(["u", "w", "c"], ascending=[True, False, True]).drop_duplicates("u")
-    ok = (best["w"] >= min_tie) & (best["w"] >= min_share * strength[best["u"].to_numpy()])
-    out[best["u"].to_numpy()[ok]] = best["c"].to_numpy()[ok]
-    return out
-
-
 def stable_ids(members: pd.DataFrame, previous: pd.DataFrame, *,
                next_number: int, prefix: str = "G") -> pd.Series:
     """Group id of each community, keeping ids from the previous run by overlap.

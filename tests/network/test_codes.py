@@ -9,7 +9,6 @@ import pytest
 from lantern.network.codes import join_per_key, lookup, record_keys, runs
 from lantern.network.config import load_config
 from lantern.network.graph import NetworkInputs, build_network
-from lantern.network.groups import attach_loose
 
 
 def test_record_keys_match_across_frames_and_missing_never_matches() -> None:
@@ -39,21 +38,6 @@ def test_edges_sorted_unique_and_ends_match_names(frames: NetworkInputs) -> None
     assert (ids[net.ends[:, 0]] == net.edges["source"].to_numpy()).all()
     assert (ids[net.ends[:, 1]] == net.edges["target"].to_numpy()).all()
     assert list(ids) == sorted(ids)
-
-
-def test_attach_loose_joins_the_group_that_holds_the_ties() -> None:
-    # group community 0 = nodes 0-2; person 3 tied weakly only to it; person 4 split
-    # evenly between the group and an outsider (5); person 6 tied to nobody in a group
-    membership = np.array([0, 0, 0, 1, 2, 3, 4, 4])
-    person = np.ones(8, dtype=bool)
-    ends = np.array([[0, 1], [1, 2], [0, 2], [2, 3], [1, 4], [4, 5], [6, 7]])
-    weights = np.array([0.9, 0.9, 0.9, 0.08, 0.3, 0.3, 0.9])
-    out = attach_loose(membership, np.array([0]), person, ends, weights, min_tie=0.05,
-                       min_share=0.6)
-    assert out.tolist() == [0, 0, 0, 0, 2, 3, 4, 4]
-    same = attach_loose(membership, np.array([0]), person, ends, weights, min_tie=0.0,
-                        min_share=0.6)
-    assert same.tolist() == membership.tolist()
 
 
 def test_hub_ties_are_scaled_and_small_places_keep_full_weight() -> None:
