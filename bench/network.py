@@ -171,9 +171,11 @@ def truth_report(args: argparse.Namespace) -> int:
           f"all ({int((untied & (true['role'] == 'victim')).sum())} of them victims)")
     for name, s in (("resolved people", resolved), ("true people", exact),
                     ("evidence ceiling", ceiling)):
-        cross = f", cross-area recall {s['cross_area_recall']:.3f}"
-        print(f"  {name:17s} ARI {s['ari']:.3f}, NMI {s['nmi']:.3f}, offender recall "
-              f"{s['offender_recall']:.3f}{cross}, predicted groups {s['predicted_groups']}")
+        cross = (f", cross-area recall {s['cross_area_recall']:.3f} "
+                 f"(all {s['cross_area_recall_all']:.3f})")
+        print(f"  {name:17s} ARI {s['ari']:.3f} (all members {s['ari_all_members']:.3f}), "
+              f"NMI {s['nmi']:.3f}, offender recall {s['offender_recall']:.3f}{cross}, "
+              f"predicted groups {s['predicted_groups']}")
     return 0
 
 

@@ -24,6 +24,8 @@ BOOL_COLUMNS = (
     "goes_missing",
     "in_records",
     "cross_area",
+    "evidenced",
+    "cross_area_evidenced",
     "true_victim",
     "identified",
     "seen",

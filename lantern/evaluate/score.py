@@ -89,20 +89,8 @@ def score_victims(risk: pd.DataFrame | None, ids: pd.Series, truth: Truth) -> Se
     }
 
 
-def score_groups(groups: pd.DataFrame | None, ids: pd.Series, truth: Truth) -> Section:
-    """ARI and NMI over true and predicted members (others as singletons), and recalls."""
-    true = truth.groups[truth.groups.in_records]
-    if groups is None:
-        return {
-            "ari": None,
-            "nmi": None,
-            "offender_recall": None,
-            "cross_area_recall": None,
-            "true_groups": int(true.group_id.nunique()),
-        }
-    g = groups[["group_id", "person_id", "areas"]].copy()
-    g["true_person_id"] = ids.reindex(g.person_id.to_numpy()).to_numpy()
-    g = g.dropna(subset=["true_person_id"]).sort_values(["true_person_id", "group_id"])
+def _partition(true: pd.DataFrame, g: pd.DataFrame) -> tuple[float, float]:
+    """ARI and NMI over true and predicted members (others as singletons)."""
     first = g.drop_duplicates("true_person_id")
     items = pd.Index(sorted(set(true.true_person_id) | set(first.true_person_id)))
     true_label = true.drop_duplicates("true_person_id").set_index("true_person_id").group_id
@@ -111,10 +99,14 @@ def score_groups(groups: pd.DataFrame | None, ids: pd.Series, truth: Truth) -> S
     p = pred_label.reindex(items).astype(object)
     t = t.where(t.notna(), "alone:" + items.to_series(index=items))
     p = p.where(p.notna(), "alone:" + items.to_series(index=items))
-    offenders = true[true.role == "suspect"].true_person_id
-    # A cross-area group is recovered when the predicted group sharing most of its members
-    # holds at least half of them and itself spans two or more areas.
-    cross = true[true.cross_area]
+    return adjusted_rand_index(p.to_numpy(), t.to_numpy()), normalized_mutual_info(
+        p.to_numpy(), t.to_numpy()
+    )
+
+
+def _cross_area_recall(cross: pd.DataFrame, g: pd.DataFrame) -> float | None:
+    """A cross-area group is recovered when the predicted group sharing most of its members
+    holds at least half of them and itself spans two or more areas."""
     overlap = cross[["group_id", "true_person_id"]].merge(
         g[["true_person_id", "group_id", "areas"]].rename(
             columns={"group_id": "pred", "areas": "pred_areas"}
@@ -127,12 +119,51 @@ def score_groups(groups: pd.DataFrame | None, ids: pd.Series, truth: Truth) -> S
     best = hits.drop_duplicates("group_id").set_index("group_id")
     spans = best.pred_areas.fillna("").str.count(";") >= 1
     recovered = (best.n >= size.reindex(best.index) / 2) & spans
-    return {
-        "ari": adjusted_rand_index(p.to_numpy(), t.to_numpy()),
-        "nmi": normalized_mutual_info(p.to_numpy(), t.to_numpy()),
-        "offender_recall": _ratio(int(offenders.isin(g.true_person_id).sum()), len(offenders)),
-        "cross_area_recall": _ratio(int(recovered.sum()), len(size)),
+    return _ratio(int(recovered.sum()), len(size))
+
+
+def score_groups(groups: pd.DataFrame | None, ids: pd.Series, truth: Truth) -> Section:
+    """Group detection, scored twice: over the members the records tie to their group
+    (``ari``, ``cross_area_recall``: what any method working from the records could find)
+    and over every member with a record (``ari_all_members``, ``cross_area_recall_all``)."""
+    true = truth.groups[truth.groups.in_records]
+    tied = true[true.evidenced] if "evidenced" in true else true
+    cross_tied = (
+        tied[tied.cross_area_evidenced] if "cross_area_evidenced" in tied else tied[tied.cross_area]
+    )
+    counts = {
         "true_groups": int(true.group_id.nunique()),
+        "members_in_records": int(true.true_person_id.nunique()),
+        "members_tied": int(tied.true_person_id.nunique()),
+        "cross_area_groups": int(true[true.cross_area].group_id.nunique()),
+        "cross_area_groups_shown": int(cross_tied.group_id.nunique()),
+    }
+    if groups is None:
+        return {
+            "ari": None,
+            "ari_all_members": None,
+            "nmi": None,
+            "offender_recall": None,
+            "cross_area_recall": None,
+            "cross_area_recall_all": None,
+            **counts,
+        }
+    g = groups[["group_id", "person_id", "areas"]].copy()
+    g["true_person_id"] = ids.reindex(g.person_id.to_numpy()).to_numpy()
+    g = g.dropna(subset=["true_person_id"]).sort_values(["true_person_id", "group_id"])
+    # Members the records do not tie to their group are left out of the first score entirely.
+    untied = set(true.true_person_id) - set(tied.true_person_id)
+    ari, nmi = _partition(tied, g[~g.true_person_id.isin(untied)])
+    ari_all, _ = _partition(true, g)
+    offenders = true[true.role == "suspect"].true_person_id
+    return {
+        "ari": ari,
+        "ari_all_members": ari_all,
+        "nmi": nmi,
+        "offender_recall": _ratio(int(offenders.isin(g.true_person_id).sum()), len(offenders)),
+        "cross_area_recall": _cross_area_recall(cross_tied, g),
+        "cross_area_recall_all": _cross_area_recall(true[true.cross_area], g),
+        **counts,
         "predicted_groups": int(g.group_id.nunique()),
     }
 

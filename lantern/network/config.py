@@ -59,6 +59,7 @@ class KeyActor(_Strict):
 
 class Areas(_Strict):
     from_postcodes: bool
+    from_towns: bool
     min_records: int = Field(ge=1)
     min_share: float = Field(gt=0.5, le=1)
 

@@ -48,6 +48,7 @@ class NetworkInputs:
     links: pd.DataFrame
     objects: pd.DataFrame
     locations: pd.DataFrame
+    area_names: pd.Series | None = None  # area code by its display name (areas.csv)
 
 
 @dataclass(frozen=True)
@@ -346,10 +347,28 @@ def _static_edges(persons: pd.DataFrame, people: pd.DataFrame,
     return static.drop(columns=["weight"]), address_nodes
 
 
+def town_areas(addresses: pd.Series, area_names: pd.Series) -> np.ndarray:
+    """The area whose name is an address's last part (its town), else None.
+
+    Areas are named after their towns, so "140 Bramble St, Quillmere" places a person in the
+    area called Quillmere even when the record has no postcode."""
+    by_name = pd.Series(area_names.to_numpy(), index=area_names.index.str.strip().str.lower())
+    by_name = by_name[~by_name.index.duplicated(keep=False)]
+    town = addresses.astype("string").str.rsplit(",", n=1).str[-1].str.strip().str.lower()
+    has_town = addresses.astype("string").str.contains(",", regex=False).fillna(False)
+    area = town.where(has_town).map(by_name).astype(object)
+    return area.where(area.notna(), None).to_numpy(dtype=object)
+
+
 def _home_areas(persons: pd.DataFrame, locations: pd.DataFrame, person_codes: np.ndarray,
-                config: NetworkConfig) -> tuple[np.ndarray, np.ndarray]:
-    """(person code, area) pairs: record areas plus, when enabled, each postcode's area."""
+                config: NetworkConfig, area_names: pd.Series | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(person code, area) pairs: record areas plus, when enabled, the area of each
+    postcode and of each address's town."""
     codes, areas = person_codes, persons["area"].to_numpy(dtype=object)
+    if config.areas.from_towns and area_names is not None and len(area_names):
+        codes = np.r_[codes, person_codes]
+        areas = np.r_[areas, town_areas(persons["address"], area_names)]
     if not config.areas.from_postcodes:
         return codes, areas
     known = pd.concat([persons[["postcode", "area"]], locations[["postcode", "area"]]])
@@ -359,7 +378,7 @@ def _home_areas(persons: pd.DataFrame, locations: pd.DataFrame, person_codes: np
     postcode_codes, postcodes = pd.factorize(persons["postcode"])
     district = pd.Series(postcodes, dtype="string").str.split(" ").str[0]
     lived = np.r_[district.map(mapping).to_numpy(dtype=object), None][postcode_codes]
-    return np.r_[codes, codes], np.r_[areas, lived]
+    return np.r_[codes, person_codes], np.r_[areas, lived]
 
 
 def _entity_nodes(objects: pd.DataFrame, locations: pd.DataFrame, codes: np.ndarray,
@@ -393,7 +412,8 @@ def build_network(inputs: NetworkInputs, config: NetworkConfig) -> Network:
                      config)
     inc["is_child_at"] = _ages(inc, events, persons, p_code, n) < ADULT_AGE
 
-    home_codes, home_areas = _home_areas(persons, locations, p_code, config)
+    home_codes, home_areas = _home_areas(persons, locations, p_code, config,
+                                         inputs.area_names)
     people = _person_nodes(inc, events, persons, p_code, names,
                            join_per_key(home_codes, home_areas, n), config)
     entity_codes = np.r_[o_code, l_code]

@@ -28,6 +28,7 @@ from lantern.store.frames import (
     read_objects,
     read_persons,
 )
+from lantern.store.tables.core import areas
 from lantern.store.tables.network import (
     network_edges,
     network_entities,
@@ -90,8 +91,10 @@ def read_inputs(engine: Engine) -> NetworkInputs:
         "location:" + locations["agency"] + "/" + locations["location_ref"])
     label = locations["name"].fillna(locations["address"]).fillna(locations["kind"])
     locations["label"] = (label.fillna("") + " " + locations["postcode"].fillna("")).str.strip()
+    named = read_frame(engine, select(areas.c.area, areas.c.name))
     return NetworkInputs(persons=persons, events=read_events(engine),
-                         links=read_links(engine), objects=objects, locations=locations)
+                         links=read_links(engine), objects=objects, locations=locations,
+                         area_names=named.set_index("name")["area"])
 
 
 def _previous(connection: Connection) -> tuple[pd.DataFrame, pd.Series]:

@@ -14,6 +14,7 @@ import pandas as pd
 from lantern.contract import vocabulary
 from lantern.simulate.config import AGENCY_TYPES
 from lantern.simulate.events import BIT, DAY, where_or_none
+from lantern.simulate.evidence import evidenced_areas, evidenced_members
 from lantern.simulate.ordinary import child_window
 from lantern.simulate.population import Population
 from lantern.simulate.records import Recorded
@@ -230,6 +231,12 @@ def truth_tables(
     other = area_code[np.maximum(second, 0)]
     low, high = np.where(first <= other, first, other), np.where(first <= other, other, first)
     a_sorted = pd.Series(np.where(second >= 0, low + ";" + high, first))
+    evidenced = evidenced_members(pop, rec).reindex(members.tid.to_numpy()).to_numpy()
+    seen_areas = evidenced_areas(pop, rec, pd.Series(evidenced, index=members.tid.to_numpy()))
+    both = [
+        frozenset((int(a), int(b))) <= seen_areas.get(i, frozenset())
+        for i, a, b in zip(range(len(g)), g.area.to_numpy(), g.second_area.to_numpy(), strict=True)
+    ]
     groups = pd.DataFrame(
         {
             "group_id": group_id.to_numpy()[members.group.to_numpy()],
@@ -239,6 +246,8 @@ def truth_tables(
             "cross_area": second >= 0,
             "key_actor": members.key_actor.to_numpy(),
             "in_records": members.tid.isin(by_type.index).to_numpy(),
+            "evidenced": evidenced,
+            "cross_area_evidenced": (second >= 0) & np.asarray(both)[members.group.to_numpy()],
         }
     ).sort_values(["group_id", "true_person_id"], ignore_index=True)
     victims = victims_by_year(pop, rec, areas, years)

@@ -13,7 +13,14 @@ from lantern.simulate.world import tiny_world
 PERFECT = {
     "linkage": ("precision", "recall", "f1"),
     "victims": ("recall_high", "recall_medium_or_above", "precision_high"),
-    "groups": ("ari", "nmi", "offender_recall", "cross_area_recall"),
+    "groups": (
+        "ari",
+        "ari_all_members",
+        "nmi",
+        "offender_recall",
+        "cross_area_recall",
+        "cross_area_recall_all",
+    ),
     "hidden": ("coverage",),
     "missed": ("recall", "precision"),
 }

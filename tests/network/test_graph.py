@@ -91,3 +91,12 @@ def test_home_area_from_postcode_district() -> None:
     areas = pd.Series(["AA1"] * 6 + ["AA2"] * 4 + ["AA1"] * 2 + ["AA2"] * 2)
     mapping = district_areas(postcodes, areas, min_records=5, min_share=0.8)
     assert mapping.to_dict() == {"S60": "AA1"}  # S61 is mixed, S62 too rare
+
+
+def test_home_area_from_the_town_named_in_the_address() -> None:
+    from lantern.network.graph import town_areas
+
+    names = pd.Series(["AA1", "AA2"], index=["Marrowmere", "Quillmere"])
+    addresses = pd.Series(["140 Bramble St, Quillmere", "9 ELM ROAD, MARROWMERE",
+                           "3 Oak Way, Elsewhere", "12 Quillmere Road", None])
+    assert town_areas(addresses, names).tolist() == ["AA2", "AA1", None, None, None]

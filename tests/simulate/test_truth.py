@@ -126,3 +126,39 @@ def test_missed_opportunities_had_no_timely_response(world: dict[str, pd.DataFra
     assert (m.agencies.str.count(";") >= 0).all()
     assert (pd.to_datetime(missed.trigger_on) >= pd.to_datetime(missed.first_sign_on)).all()
     assert np.isin(missed.kind, ["child", "hard_negative", "victim"]).all()
+
+
+def test_evidenced_members_are_those_the_records_tie_to_their_group(
+    world: dict[str, pd.DataFrame],
+) -> None:
+    """Sharing an event with a fellow member makes a member evidenced; a member whose events
+    link nobody and nothing else cannot be."""
+    records = world["truth_records"][["agency", "person_ref", "true_person_id"]]
+    links = world["links"].merge(
+        world["events"][["agency", "event_ref", "location_ref"]], on=["agency", "event_ref"]
+    )
+    people = links[links.entity == "person"].merge(
+        records.rename(columns={"person_ref": "ref"}), on=["agency", "ref"]
+    )
+    groups = world["truth_groups"]
+    group_of = groups.drop_duplicates("true_person_id").set_index("true_person_id").group_id
+    people["group_id"] = people.true_person_id.map(group_of)
+    members = people.dropna(subset=["group_id"])
+    pairs = members.merge(members, on=["agency", "event_ref", "group_id"])
+    together = set(pairs[pairs.true_person_id_x != pairs.true_person_id_y].true_person_id_x)
+    evidenced = set(groups[groups.evidenced == "true"].true_person_id)
+    assert together and together <= evidenced
+    per_event = links.groupby(["agency", "event_ref"]).size().rename("n").reset_index()
+    per_event = per_event.merge(
+        links[["agency", "event_ref", "location_ref"]].drop_duplicates(), on=["agency", "event_ref"]
+    )
+    shared = per_event[(per_event.n > 1) | (per_event.location_ref != "")]
+    alone = set(members.true_person_id) - set(
+        members.merge(shared, on=["agency", "event_ref"]).true_person_id
+    )
+    assert not (alone & evidenced)
+    in_records = groups[groups.in_records == "true"]
+    assert (in_records.evidenced == "false").any()  # children known only from solitary records
+    assert set(groups[groups.cross_area_evidenced == "true"].group_id) <= set(
+        groups[groups.cross_area == "true"].group_id
+    )
