@@ -5,13 +5,18 @@
 
 Synthetic records (``lantern.resolve.synthetic``: households, twins, nicknames, typos,
 transposed and partial dates) spread across five agencies. Each contender runs in its own
-process so that wall time and peak memory (max RSS) are its own:
+process so that wall time, CPU time (all of the process's threads, DuckDB's included) and
+peak memory (max RSS) are its own; the load average before and after each contender is
+reported with its result, with their mean over its run, sampled every 5 s (the machine
+may be shared: CPU time is the steadier figure):
 
 - ``lantern``: features from the raw record columns, unsupervised training, scoring,
   the household guard, constrained clustering and stable id assignment — the resolve
   stage minus the store's own reads and writes (reported separately by ``lantern run``).
 - ``splink``: raw Splink 5 with the same comparisons, blocking rules and training steps
   on the same (already derived) columns, clustered with Splink's connected components.
+  Both open one in-memory DuckDB connection with the same memory limit and DuckDB's
+  default threads (one per core), and close it inside the clock.
 - ``recordlinkage``: the recordlinkage toolkit on a 50,000-record subset (blocking on
   surname, string comparisons, ECM), for comparison.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -56,7 +62,7 @@ def run_lantern(data: Path) -> dict[str, float]:
     from lantern.resolve.model import train_and_score
 
     records = pd.read_parquet(data / "records.parquet")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     features = person_features(records)
     model, pairs = train_and_score(features, memory_limit=MEMORY)
     pairs["guard"] = household_guard(pairs, features=features) & model.households
@@ -66,9 +72,9 @@ def run_lantern(data: Path) -> dict[str, float]:
         cluster=labels.reindex(records["record_id"]).to_numpy())
     assign_ids(current, pd.DataFrame(columns=["agency", "person_ref", "person_id"]),
                next_seq=1)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     quality = pairwise(records["truth"], labels.reindex(records["record_id"]))
-    return {"seconds": seconds, "pairs": float(len(pairs)), **quality}
+    return {"seconds": seconds, "cpu_seconds": cpu, "pairs": float(len(pairs)), **quality}
 
 
 def run_splink(data: Path) -> dict[str, float]:
@@ -81,9 +87,9 @@ def run_splink(data: Path) -> dict[str, float]:
 
     records = pd.read_parquet(data / "records.parquet")
     features = person_features(records)  # the derived columns, prepared before the clock
-    started = time.perf_counter()
     import duckdb
 
+    started, cpu = time.perf_counter(), time.process_time()
     connection = duckdb.connect()
     connection.execute(f"SET memory_limit = '{MEMORY}'")
     db_api = DuckDBAPI(connection=connection)
@@ -104,10 +110,11 @@ def run_splink(data: Path) -> dict[str, float]:
     predictions = linker.inference.predict(threshold_match_probability=0.05)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=THRESHOLD).as_pandas_dataframe()
-    seconds = time.perf_counter() - started
+    connection.close()  # as Lantern closes its own
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     labels = clusters.set_index("unique_id")["cluster_id"]
     quality = pairwise(records["truth"], labels.reindex(records["record_id"]))
-    return {"seconds": seconds, **quality}
+    return {"seconds": seconds, "cpu_seconds": cpu, **quality}
 
 
 def run_recordlinkage(data: Path, *, n: int = 50_000) -> dict[str, float]:
@@ -116,7 +123,7 @@ def run_recordlinkage(data: Path, *, n: int = 50_000) -> dict[str, float]:
     records = pd.read_parquet(data / "records.parquet").head(n).set_index("record_id")
     records["surname"] = records["surname"].fillna("").str.lower()
     records["forename"] = records["forename"].fillna("").str.lower()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     indexer = recordlinkage.Index()
     indexer.block("surname")
     candidates = indexer.index(records)
@@ -129,8 +136,8 @@ def run_recordlinkage(data: Path, *, n: int = 50_000) -> dict[str, float]:
     compare.exact("nhs_number", "nhs_number", label="nhs")
     features = compare.compute(candidates, records)
     matches = recordlinkage.ECMClassifier().fit_predict(features)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "records": float(len(records)),
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "records": float(len(records)),
             "candidate_pairs": float(len(candidates)),
             "matches": float(len(matches))}
 
@@ -166,18 +173,30 @@ def main() -> None:
               f"{time.perf_counter() - started:.0f} s", flush=True)
         results = {}
         for part in args.only or list(PARTS):
-            out = subprocess.run(
+            loads = [os.getloadavg()[0]]
+            proc = subprocess.Popen(
                 [sys.executable, __file__, "--part", part, "--data", str(data)],
-                capture_output=True, text=True, check=False)
-            line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            while True:
+                try:
+                    stdout, stderr = proc.communicate(timeout=5)
+                    break
+                except subprocess.TimeoutExpired:
+                    loads.append(os.getloadavg()[0])
+            loads.append(os.getloadavg()[0])
+            line = next((x for x in stdout.splitlines() if x.startswith("RESULT ")), None)
             if line is None:
-                print(f"{part}: failed\n{out.stderr[-2000:]}", flush=True)
+                print(f"{part}: failed\n{stderr[-2000:]}", flush=True)
                 continue
             results[part] = json.loads(line.removeprefix("RESULT "))
+            results[part].update(load_before=loads[0], load_after=loads[-1],
+                                 load_mean=round(sum(loads) / len(loads), 2))
             print(f"{part}: {json.dumps(results[part])}", flush=True)
         if "lantern" in results and "splink" in results:
             ratio = results["lantern"]["seconds"] / results["splink"]["seconds"]
-            print(f"Lantern / raw Splink wall time: {ratio:.2f}", flush=True)
+            cpu_ratio = results["lantern"]["cpu_seconds"] / results["splink"]["cpu_seconds"]
+            print(f"Lantern / raw Splink wall time: {ratio:.2f} (CPU time: {cpu_ratio:.2f})",
+                  flush=True)
 
 
 if __name__ == "__main__":

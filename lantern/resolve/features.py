@@ -1,8 +1,10 @@
 """Linkage features: person records (as ``read_persons`` gives them) to Splink's input.
 
-Pure pandas, vectorised per column; nickname look-ups run once per distinct name, not per
-row. Ethnicity (and any other protected characteristic) is dropped here on purpose: it
-never reaches a comparison, a blocking rule or a guard.
+Pure pandas. Every derivation (cleaning, nickname variants, soundex, dates, address words,
+postcodes, phones, email names) runs once per distinct value, or distinct combination of
+values, and is gathered back to the records by integer code: records repeat names, dates
+and addresses many times over. Ethnicity (and any other protected characteristic) is never
+read here, on purpose: it never reaches a comparison, a blocking rule or a guard.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import jellyfish
 import numpy as np
@@ -131,6 +134,13 @@ def _alias_parts(aliases: pd.Series) -> tuple[pd.Series, pd.Series]:
     return fore, sur
 
 
+def _alias_lists(aliases: pd.Series) -> pd.Series:
+    """Aliases (street names) as recorded, spaces removed, sorted and distinct."""
+    words = clean_name(aliases.fillna("").astype(str).str.split(";").explode())
+    words = words.str.replace(" ", "", regex=False).dropna()
+    return words.groupby(level=0).agg(lambda s: sorted(set(s))).reindex(aliases.index)
+
+
 def _email_names(emails: pd.Series) -> tuple[pd.Series, pd.Series]:
     """A forename and a surname from email addresses written ``first.last``
     (``catherine.smith4@...`` -> ``catherine``, ``smith``); other addresses give none."""
@@ -155,11 +165,18 @@ def _split_multi(series: pd.Series) -> pd.Series:
     )
 
 
-def _postcode_from(postcode: pd.Series, address: pd.Series) -> pd.Series:
-    """The canonical postcode, else a UK postcode found inside the address text."""
+def _postcode_in(address: pd.Series) -> pd.Series:
+    """A UK postcode found inside the address text (else missing)."""
     found = address.fillna("").astype(str).str.upper().str.extract(_UK_POSTCODE)
-    from_address = (found[0] + " " + found[1]).where(found[0].notna(), None)
-    return postcode.where(postcode.notna() & (postcode.astype(str) != ""), from_address)
+    return (found[0] + " " + found[1]).where(found[0].notna(), None)
+
+
+def _postcode_parts(postcode: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({
+        "postcode": postcode,
+        "pc_sector": postcode.str[:-2].str.strip().where(postcode.notna(), None),
+        "pc_district": postcode.str.split(" ").str[0],
+    }, index=postcode.index)
 
 
 def _dob_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -216,80 +233,156 @@ def _address_features(address: pd.Series) -> pd.DataFrame:
     )
 
 
+# ------------------------------------------------------------- once per distinct value
+# Records repeat names, dates, addresses and postcodes many times over. Each derivation
+# below runs on the distinct values (or distinct combinations of values) of the columns it
+# reads, with exactly the code it would run per record, and the results are gathered back
+# to the records by integer code. Missing values (None, NaN) form one distinct value: every
+# derivation treats them alike.
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Per record, the code of its value; and the distinct values, in code order."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=object)
+
+
+def _combinations(*codes: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per record, the code of its combination of several codes; and, per combination,
+    the code it holds in each of them."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for more in codes:
+        key = key * (int(more.max(initial=0)) + 1) + more
+        key = pd.factorize(key)[0]
+    _, first = np.unique(key, return_index=True)
+    return key, [c[first] for c in codes]
+
+
+def _finished(column: str, values: pd.Series) -> np.ndarray:
+    """A feature column's values as ``person_features`` hands them on: an empty list is
+    "not recorded" (SQL NULL), and object columns hold real None rather than NaN."""
+    if column in ARRAY_COLUMNS:
+        values = values.map(lambda v: v if isinstance(v, list) and v else None)
+    if values.dtype == object:
+        values = values.astype(object).where(values.notna(), None)
+    return values.to_numpy()
+
+
+def _lists(values: pd.Series) -> list[list[str]]:
+    return [v if isinstance(v, list) else [] for v in values.tolist()]
+
+
 def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     """Splink input rows, one per person record, keyed by ``unique_id`` = ``record_id``.
 
-    Columns are exactly :data:`FEATURE_COLUMNS`; protected characteristics are dropped.
+    Columns are exactly :data:`FEATURE_COLUMNS`; protected characteristics are never
+    read. Derivations run once per distinct value (see :func:`_distinct`).
     """
-    frame = persons.drop(columns=[c for c in PROTECTED if c in persons.columns])
-    out = pd.DataFrame(index=frame.index)
-    out["unique_id"] = frame["record_id"].astype("int64")
-    out["agency"] = frame["agency"].astype(str)
+    frame = persons  # only the columns named below are read: never PROTECTED ones
+    # column -> (values per distinct input, code per record)
+    parts: dict[str, tuple[pd.Series, np.ndarray]] = {}
+    plain: dict[str, pd.Series] = {}  # columns derived record by record
+    plain["agency"] = frame["agency"].astype(str)
     # The area of the agency that recorded the person (not where they come from): people
     # are mostly known to the agencies where they live.
     area = frame["area"] if "area" in frame.columns else pd.Series(None, index=frame.index)
-    out["area"] = area.where(area.notna() & (area.astype(str) != ""), None)
+    plain["area"] = area.where(area.notna() & (area.astype(str) != ""), None)
 
-    fore_full = clean_name(frame["forename"])
+    # Names: the forename (whole, spaces and hyphens removed: "Zoe-Ann", "jaco b"; each
+    # part also counts as a name variant), the first middle name, the surname.
+    fore_code, fore_raw = _distinct(frame["forename"])
+    fore_full = clean_name(fore_raw)
+    forename = fore_full.str.replace(" ", "", regex=False)
     fore_words = fore_full.str.split(" ")
-    # The whole forename, spaces and hyphens removed ("Zoe-Ann", "jaco b"); each part
-    # also counts as a name variant below.
-    out["forename"] = fore_full.str.replace(" ", "", regex=False)
-    middle = clean_name(frame["middle_names"]).str.split(" ")
-    out["middle"] = middle.str[0]
-    sur = clean_name(frame["surname"])
-    out["surname"] = sur.str.replace(" ", "", regex=False)
-    alias_fore, alias_sur = _alias_parts(frame["aliases"])
-
-    joined = out["forename"].map(lambda n: [n] if isinstance(n, str) else [])
-    email_fore, email_sur = _email_names(frame["emails"])
-    fore_tokens = (_as_lists(fore_words) + joined + _as_lists(middle) + _as_lists(alias_fore)
-                   + _as_lists(email_fore))
-    out["forename_keys"] = _variant_lists(fore_tokens.map(lambda t: sorted(set(t))))
-    sur_tokens = _as_lists(sur.str.split(" ")) + _as_lists(alias_sur) + _as_lists(email_sur)
-    out["surname_keys"] = (sur_tokens + _as_lists(sur.str.replace(" ", "").map(
-        lambda s: [s] if isinstance(s, str) else []))).map(lambda t: sorted(set(t)))
+    parts["forename"] = forename, fore_code
     # The first formal name a forename may stand for: blocks "Danny" with "Daniel".
-    distinct = out["forename"].dropna().unique()
-    keys = {n: _name_key(n) for n in distinct}
-    out["name_key"] = out["forename"].map(keys)
-
-    out["forename_sx"] = _soundex(out["forename"])
-    out["surname_sx"] = _soundex(out["surname"])
-    out = out.join(_dob_features(frame))
-    sex = frame["sex"].where(frame["sex"].isin(["F", "M", "X"]), None)
-    out["sex"] = sex
-
-    address = _address_features(frame["address"])
-    postcode = _postcode_from(frame["postcode"], frame["address"])
-    out["postcode"] = postcode
-    out["pc_sector"] = postcode.str[:-2].str.strip().where(postcode.notna(), None)
-    out["pc_district"] = postcode.str.split(" ").str[0]
-    out = out.join(address)
-
-    out["phones"] = _split_multi(frame["phones"])
-    out["mobiles"] = out["phones"].map(lambda p: [x for x in p if x.startswith("+447")])
-    out["phone1"] = out["phones"].str[0]
-    out["emails"] = _split_multi(frame["emails"].str.lower())
-    out["email1"] = out["emails"].str[0]
-    out["nhs_number"] = frame["nhs_number"].where(frame["nhs_number"].notna(), None)
-    out["upn"] = frame["upn"].where(frame["upn"].notna(), None)
+    keys = {name: _name_key(name) for name in forename.dropna().unique()}
+    parts["name_key"] = forename.map(keys), fore_code
+    parts["forename_sx"] = _soundex(forename), fore_code
+    middle_code, middle_raw = _distinct(frame["middle_names"])
+    middle = clean_name(middle_raw).str.split(" ")
+    parts["middle"] = middle.str[0], middle_code
+    sur_code, sur_raw = _distinct(frame["surname"])
+    sur = clean_name(sur_raw)
+    surname = sur.str.replace(" ", "", regex=False)
+    sur_words = sur.str.split(" ")
+    parts["surname"] = surname, sur_code
+    parts["surname_sx"] = _soundex(surname), sur_code
+    alias_code, alias_raw = _distinct(frame["aliases"])
+    alias_fore, alias_sur = _alias_parts(alias_raw)
     # Aliases (street names) as recorded, matched against each other.
-    alias_words = clean_name(frame["aliases"].fillna("").astype(str).str.split(";").explode())
-    alias_words = alias_words.str.replace(" ", "", regex=False).dropna()
-    alias_lists = alias_words.groupby(level=0).agg(lambda s: sorted(set(s))).reindex(
-        frame.index)
-    out["alias1"] = alias_lists.str[0]
-    out["alias_keys"] = _as_lists(alias_lists)
-    out = out[list(FEATURE_COLUMNS)].reset_index(drop=True)
-    for column in ARRAY_COLUMNS:  # an empty list is "not recorded": SQL NULL
-        out[column] = out[column].map(lambda v: v if isinstance(v, list) and v else None)
-    # Object columns with real None (not NaN) so every backend sees SQL NULL.
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].astype(object).where(out[column].notna(), None)
-    out.loc[:, "unique_id"] = out["unique_id"].astype(np.int64)
-    return out
+    alias_lists = _alias_lists(alias_raw)
+    parts["alias1"] = alias_lists.str[0], alias_code
+    parts["alias_keys"] = _as_lists(alias_lists), alias_code
+    email_code, email_raw = _distinct(frame["emails"])
+    email_fore, email_sur = _email_names(email_raw)
+    emails = _split_multi(email_raw.str.lower())
+    parts["emails"], parts["email1"] = (emails, email_code), (emails.str[0], email_code)
+
+    # Forename keys: every variant of the forename's words, the whole forename, middle
+    # names, alias forenames and email forenames, per distinct combination of those.
+    code, (f, m, a, e) = _combinations(fore_code, middle_code, alias_code, email_code)
+    words, whole, middles = _lists(fore_words), forename.tolist(), _lists(middle)
+    alias_first, email_first = _lists(alias_fore), _lists(email_fore)
+    tokens = pd.Series([
+        sorted(set(words[i] + ([whole[i]] if isinstance(whole[i], str) else []) + middles[j]
+                   + alias_first[k] + email_first[x]))
+        for i, j, k, x in zip(f.tolist(), m.tolist(), a.tolist(), e.tolist(), strict=True)
+    ], dtype=object)
+    parts["forename_keys"] = _variant_lists(tokens), code
+    code, (s, a, e) = _combinations(sur_code, alias_code, email_code)
+    sur_parts, alias_last, email_last = _lists(sur_words), _lists(alias_sur), _lists(email_sur)
+    whole = surname.tolist()
+    parts["surname_keys"] = pd.Series([
+        sorted(set(sur_parts[i] + alias_last[k] + email_last[x]
+                   + ([whole[i]] if isinstance(whole[i], str) else [])))
+        for i, k, x in zip(s.tolist(), a.tolist(), e.tolist(), strict=True)
+    ], dtype=object), code
+
+    # Dates of birth, per distinct date and precision.
+    dob_code, dob_raw = _distinct(frame["dob"])
+    if "dob_precision" in frame.columns:
+        precision_code, precision_raw = _distinct(frame["dob_precision"])
+        code, (d, p) = _combinations(dob_code, precision_code)
+        dates = pd.DataFrame({"dob": dob_raw.to_numpy()[d],
+                              "dob_precision": precision_raw.to_numpy()[p]})
+    else:
+        code, dates = dob_code, pd.DataFrame({"dob": dob_raw})
+    for column, values in _dob_features(dates).items():
+        parts[str(column)] = values, code
+    sex = frame["sex"].where(frame["sex"].isin(["F", "M", "X"]), None)
+    plain["sex"] = sex
+
+    # Address text per distinct address; the postcode, else one found in the address.
+    address_code, address_raw = _distinct(frame["address"])
+    for column, values in _address_features(address_raw).items():
+        parts[str(column)] = values, address_code
+    postcode_code, postcode_raw = _distinct(frame["postcode"])
+    given = (postcode_raw.notna() & (postcode_raw.astype(str) != "")).to_numpy()[postcode_code]
+    postcode = np.where(given, postcode_raw.to_numpy()[postcode_code],
+                        _postcode_in(address_raw).to_numpy()[address_code])
+    code, postcodes = _distinct(pd.Series(postcode, dtype=object))
+    for column, values in _postcode_parts(postcodes).items():
+        parts[str(column)] = values, code
+
+    phone_code, phone_raw = _distinct(frame["phones"])
+    phones = _split_multi(phone_raw)
+    parts["phones"] = phones, phone_code
+    parts["mobiles"] = phones.map(lambda p: [x for x in p if x.startswith("+447")]), phone_code
+    parts["phone1"] = phones.str[0], phone_code
+    plain["nhs_number"] = frame["nhs_number"].where(frame["nhs_number"].notna(), None)
+    plain["upn"] = frame["upn"].where(frame["upn"].notna(), None)
+
+    columns: dict[str, Any] = {"unique_id": frame["record_id"].to_numpy().astype(np.int64)}
+    for column in FEATURE_COLUMNS[1:]:
+        if column in plain:
+            columns[column] = _finished(column, plain[column])
+        else:
+            values, code = parts[column]
+            columns[column] = _finished(column, values)[code]
+    # Fresh arrays, one per column: no copy into one consolidated block (a second per
+    # million records).
+    return pd.DataFrame(columns, columns=list(FEATURE_COLUMNS), copy=False)
 
 
 def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Series
@@ -299,7 +392,7 @@ def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Seri
     for, or from one of the other's nicknames ("Naxhan" and "Nat" for Nathan, "Tohmas"
     and "Tom", "Maatie" and "Matthew"). A mistyped nickname is a recording error, not a
     sibling's name."""
-    names = features.set_index("unique_id")["forename"]
+    names = pd.Series(features["forename"].to_numpy(), index=features["unique_id"].to_numpy())
     a = names.reindex(left.to_numpy()).to_numpy()
     b = names.reindex(right.to_numpy()).to_numpy()
 
@@ -312,5 +405,13 @@ def forenames_compatible(features: pd.DataFrame, left: pd.Series, right: pd.Seri
                    ) or any(jellyfish.damerau_levenshtein_distance(y, v) <= 1
                             for v in name_family(x))
 
-    return pd.Series([close(x, y) for x, y in zip(a, b, strict=True)], index=left.index,
+    known: dict[tuple[object, object], bool] = {}  # once per distinct pair of names
+
+    def once(x: object, y: object) -> bool:
+        result = known.get((x, y))
+        if result is None:
+            result = known[(x, y)] = close(x, y)
+        return result
+
+    return pd.Series([once(x, y) for x, y in zip(a, b, strict=True)], index=left.index,
                      dtype=bool)
