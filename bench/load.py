@@ -308,6 +308,26 @@ async def _load(base: str, token: str, names: list[str], people: list[str], clie
     return results, errors, run
 
 
+def per_route(base: str, token: str, names: list[str], people: list[str], kinds: list[str],
+              args: argparse.Namespace, server_pgid: int | None) -> str:
+    """Each kind alone: requests/s, p50 latency and the server's CPU ms per request."""
+    lines = [f"each kind alone for {args.per_route:g} s with {args.clients} clients",
+             "| request | n | req/s | p50 ms | server CPU ms/request | load |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for kind in kinds:
+        results, errors, run = asyncio.run(_load(
+            base, token, names, people, args.clients, args.per_route, {kind: 1.0},
+            raw=args.client == "raw", server_pgid=server_pgid))
+        n = len(results[kind])
+        p50 = float(np.percentile(np.array(results[kind]) * 1000, 50)) if n else 0.0
+        loads = run.loads or [os.getloadavg()[0]]
+        lines.append(f"| {kind} | {n:,} | {n / run.seconds:.0f} | {p50:.1f} | "
+                     f"{1000 * run.server_cpu / max(n, 1):.2f} | "
+                     f"{sum(loads) / len(loads):.1f} |" + (f" errors {dict(errors)}"
+                                                          if errors else ""))
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="an existing store that has run (else build)")
@@ -324,6 +344,13 @@ def main() -> None:
                         "(default 0: closed loop without pauses)")
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="the load client's HTTP implementation")
+    parser.add_argument("--url", help="a server already running (e.g. http://127.0.0.1:8000) "
+                        "on the store given by --db, instead of starting one; the server's "
+                        "CPU time is then not measured")
+    parser.add_argument("--per-route", type=float, default=0.0, metavar="SECONDS",
+                        help="instead of the mixed run: each request kind alone for SECONDS "
+                        "with --clients clients, against one server; prints the server's CPU "
+                        "milliseconds per request of each kind")
     args = parser.parse_args()
     mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
     os.chdir(ROOT)
@@ -331,24 +358,33 @@ def main() -> None:
                                 scale=args.scale)
     token, names, people, persons = prepare(db)
     port = _free_port()
-    server = serve(db, port, args.workers)
+    server = None if args.url else serve(db, port, args.workers)
+    server_pgid = server.pid if server else None
     raw = args.client == "raw"
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = args.url.rstrip("/") if args.url else f"http://127.0.0.1:{port}"
         asyncio.run(_load(base, token, names, people, 5, args.warmup, mix, raw=raw))
+        if args.per_route:
+            print(per_route(base, token, names, people, list(mix), args, server_pgid))
+            return
         results, errors, run = asyncio.run(_load(
             base, token, names, people, args.clients, args.seconds, mix, think=args.think,
-            raw=raw, server_pgid=server.pid))
+            raw=raw, server_pgid=server_pgid))
         print(report(results, errors, run, clients=args.clients, persons=persons, mix=mix,
                      workers=args.workers, think=args.think, client_kind=args.client))
         print(f"store: {db}")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        if server is not None:
+            stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 if __name__ == "__main__":

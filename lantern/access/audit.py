@@ -9,12 +9,13 @@ elsewhere, e.g. in the operations log).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -98,9 +99,13 @@ def record(
         "detail": json.dumps(detail, sort_keys=True, default=str) if detail else None,
         "client": client,
     }
+    append = _raw_appender(engine)
     last_error: Exception | None = None
     for attempt in range(20):
         try:
+            if append is not None:
+                with _APPEND_LOCK:
+                    return append(base)
             with _APPEND_LOCK, _writer(engine) as conn:
                 head = conn.execute(_HEAD).first()
                 seq = (head.seq + 1) if head else 1
@@ -111,8 +116,93 @@ def record(
             return seq
         except (IntegrityError, OperationalError) as exc:  # a writer elsewhere won a race
             last_error = exc
-            time.sleep(min(0.005 * (attempt + 1), 0.1))
+        except Exception as exc:  # the same, raised by the DBAPI driver itself
+            if not _is_retryable(engine, exc):
+                raise
+            last_error = exc
+        time.sleep(min(0.005 * (attempt + 1), 0.1))
     raise RuntimeError(f"could not append to the audit log: {last_error}")
+
+
+# The append on the hot path of every request, as plain DBAPI statements: the same four
+# steps as ``_writer`` (take the log's write lock, read the head from the end of the
+# primary key, insert the next row, commit) without SQLAlchemy's per-statement work
+# (about 170 -> 50 microseconds on SQLite). The row and its hash are exactly those the
+# SQLAlchemy path writes, and ``verify`` reads them back the same way.
+_COLUMNS = (*_FIELDS, "hash")
+_HEAD_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+
+
+def _insert_sql(placeholder: str) -> str:
+    return (f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) "
+            f"VALUES ({', '.join([placeholder] * len(_COLUMNS))})")
+
+
+def _is_retryable(engine: Engine, exc: Exception) -> bool:
+    dbapi = engine.dialect.loaded_dbapi
+    return isinstance(exc, (dbapi.IntegrityError, dbapi.OperationalError))
+
+
+def _next_row(base: dict[str, object], head: tuple[int, str] | None) -> tuple[int, list[object]]:
+    seq = head[0] + 1 if head else 1
+    values = dict(base, seq=seq, at=_now_iso(), prev_hash=head[1] if head else GENESIS)
+    values["hash"] = row_hash(values)
+    return seq, [values[c] for c in _COLUMNS]
+
+
+def _raw_appender(engine: Engine) -> Callable[[dict[str, object]], int] | None:
+    """A DBAPI append for a SQLite file or PostgreSQL; ``None`` for anything else (then
+    the SQLAlchemy path above does the same)."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        return functools.partial(_append_sqlite, _sqlite_writer_engine(engine))
+    if engine.dialect.name == "postgresql":
+        return functools.partial(_append_postgresql, engine)
+    return None
+
+
+_INSERT_QMARK = _insert_sql("?")
+_INSERT_FORMAT = _insert_sql("%s")
+
+
+def _append_sqlite(writer: Engine, base: dict[str, object]) -> int:
+    connection = writer.raw_connection()  # autocommit: transactions begin when told to
+    try:
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")  # the write lock first: no other appender between
+        try:
+            seq, row = _next_row(base, cursor.execute(_HEAD_SQL).fetchone())
+            cursor.execute(_INSERT_QMARK, row)
+            cursor.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):  # keep the first error, not this one's
+                cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    return seq
+
+
+def _append_postgresql(engine: Engine, base: dict[str, object]) -> int:
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+            cursor.execute(_HEAD_SQL)
+            seq, row = _next_row(base, cursor.fetchone())
+            cursor.execute(_INSERT_FORMAT, row)
+            connection.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                connection.rollback()
+            raise
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    return seq
 
 
 _SQLITE_WRITERS: dict[str, Engine] = {}
@@ -138,7 +228,7 @@ def _sqlite_writer_engine(engine: Engine) -> Engine:
     return _SQLITE_WRITERS[key]
 
 
-@contextmanager
+@contextlib.contextmanager
 def _writer(engine: Engine) -> Iterator[Connection]:
     """A transaction that holds the log's write lock from its first statement, so that
     reading the head and appending after it cannot interleave with another writer (other

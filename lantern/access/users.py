@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, Row, delete, insert, select, text, update
 
 from lantern.access.passwords import (
     DUMMY_HASH,
@@ -229,14 +230,46 @@ def issue_token(
     return token
 
 
-# Built once: constructing the statement cost more than running it.
-_TOKEN_QUERY = (
-    select(users, credentials.c.expires_at, credentials.c.revoked_at, user_areas.c.area)
-    .join(credentials, credentials.c.user_id == users.c.id)
-    .outerjoin(user_areas, user_areas.c.user_id == users.c.id)
-    .where(credentials.c.token_hash == bindparam("digest"),
-           credentials.c.kind == bindparam("kind"))
+# The lookup every request makes, as one plain DBAPI statement (no SQLAlchemy statement
+# or result machinery on the hot path: about 50 -> 13 microseconds on SQLite, with the
+# pool checkout). The user's areas come joined, one row per area.
+_TOKEN_SQL = (
+    "SELECT u.id, u.username, u.display_name, u.role, u.all_areas, u.disabled, "
+    "c.expires_at, c.revoked_at, a.area "
+    "FROM credentials c JOIN users u ON u.id = c.user_id "
+    "LEFT JOIN user_areas a ON a.user_id = u.id "
+    "WHERE c.token_hash = {p} AND c.kind = {q}"
 )
+_TOKEN_SQL_BY_PARAMSTYLE = {"qmark": _TOKEN_SQL.format(p="?", q="?"),
+                            "format": _TOKEN_SQL.format(p="%s", q="%s"),
+                            "pyformat": _TOKEN_SQL.format(p="%s", q="%s")}
+
+
+def _token_rows(engine: Engine, digest: str, kind: str) -> list[tuple[Any, ...]]:
+    sql = _TOKEN_SQL_BY_PARAMSTYLE.get(engine.dialect.paramstyle)
+    if sql is None:  # another driver: the same statement through SQLAlchemy
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                text(_TOKEN_SQL.format(p=":digest", q=":kind")),
+                {"digest": digest, "kind": kind})]
+    connection = engine.raw_connection()  # back to the pool (rolled back) when closed
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, (digest, kind))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    return [tuple(r) for r in rows]
+
+
+def _as_datetime(value: object) -> datetime | None:
+    """A stored datetime: SQLite hands back the text SQLAlchemy wrote, others a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def principal_for_token(
@@ -248,22 +281,23 @@ def principal_for_token(
     user's areas joined), so a revocation or a disabled account takes effect at once in
     every worker process."""
     now = now or utcnow()
-    with engine.connect() as conn:
-        rows = conn.execute(_TOKEN_QUERY, {"digest": token_digest(token), "kind": kind}).all()
+    rows = _token_rows(engine, token_digest(token), kind)
     if not rows:
         return None
-    row = rows[0]
-    if row.revoked_at is not None or row.disabled:
+    user_id, username, display_name, role, all_areas, disabled, expires_at, revoked_at, _ = (
+        rows[0])
+    if revoked_at is not None or disabled:
         return None
-    if row.expires_at is not None and row.expires_at <= now:
+    expires = _as_datetime(expires_at)
+    if expires is not None and expires <= now:
         return None
     return Principal(
-        user_id=row.id,
-        username=row.username,
-        role=Role(row.role),
-        areas=frozenset(r.area for r in rows if r.area is not None),
-        all_areas=bool(row.all_areas),
-        display_name=row.display_name,
+        user_id=user_id,
+        username=username,
+        role=Role(role),
+        areas=frozenset(r[8] for r in rows if r[8] is not None),
+        all_areas=bool(all_areas),
+        display_name=display_name,
     )
 
 

@@ -32,8 +32,14 @@ class AppContext:
     cache: dict[Any, Any] = field(default_factory=dict)
     cache_lock: threading.RLock = field(default_factory=threading.RLock)
 
+    # Run the hot read routes' services in the event loop rather than in a worker thread
+    # (see ``lantern.api.deps.run``): on a SQLite file every statement is local CPU work,
+    # so a thread only adds hand-offs and GIL contention.
+    inline: bool = field(init=False)
+
     def __post_init__(self) -> None:
         self.index = SearchIndex(self.engine)
+        self.inline = self.engine.dialect.name == "sqlite"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from lantern.access.roles import Principal
 from lantern.access.users import principal_for_token
@@ -12,6 +14,26 @@ from lantern.api.context import AppContext, Call
 from lantern.api.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_ok
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def run(ctx: AppContext, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Call a service from an ``async`` route: in the event loop on SQLite, else in a
+    worker thread.
+
+    The hot read routes (search, the child's page, alerts, national figures) are
+    ``async`` and call their service through this. On a SQLite file every statement is
+    CPU work in this process, done in a few milliseconds, so a worker thread gains
+    nothing and costs two thread hand-offs per request, plus GIL hand-offs between a
+    dozen threads under load. On PostgreSQL a query waits on the network, and the
+    thread lets the loop serve other requests meanwhile. Slow routes (uploads, exports,
+    review) stay plain ``def`` routes in worker threads either way.
+    """
+    if ctx.inline:
+        return func(*args, **kwargs)
+    return await run_in_threadpool(func, *args, **kwargs)
+
 
 
 class LoginRequired(Exception):

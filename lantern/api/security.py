@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "lantern_session"
@@ -41,8 +40,17 @@ def csrf_ok(secret: bytes, bound_to: str | None, presented: str | None) -> bool:
     return hmac.compare_digest(csrf_token(secret, bound_to), presented)
 
 
+_RAW_HEADERS = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
-    """ASGI middleware adding the headers to every response; pages are never cached."""
+    """ASGI middleware adding the headers to every response; pages are never cached.
+
+    Works on the raw header list (names already encoded, set once): a header the response
+    set itself is kept, except ``Cache-Control``, which is ``no-store`` on everything but
+    static files."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -56,15 +64,15 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
-                if https:
-                    headers.setdefault(
-                        "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-                    )
+                headers = [(bytes(k).lower(), bytes(v)) for k, v in message.get("headers", ())]
+                present = {k for k, _ in headers}
+                headers.extend(h for h in _RAW_HEADERS if h[0] not in present)
+                if https and _HSTS[0] not in present:
+                    headers.append(_HSTS)
                 if not static:
-                    headers["Cache-Control"] = "no-store"
+                    headers = [h for h in headers if h[0] != _NO_STORE[0]]
+                    headers.append(_NO_STORE)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -30,7 +30,7 @@ def serve(
     import uvicorn
 
     from lantern.api.app import create_app
-    from lantern.api.asgi import HTTP_PROTOCOL
+    from lantern.api.asgi import EVENT_LOOP, HTTP_PROTOCOL
 
     if workers < 1:
         raise CliError("--workers must be at least 1")
@@ -48,14 +48,14 @@ def serve(
                       "API: /api/openapi.json)")
         uvicorn.run("lantern.api.asgi:create_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level="warning", access_log=False,
-                    http=HTTP_PROTOCOL)
+                    http=HTTP_PROTOCOL, loop=EVENT_LOOP)
         return
     app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
                      secure_cookies=secure_cookies)
     app.state.ctx.index.refresh(force=True)
     console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                http=HTTP_PROTOCOL)
+                http=HTTP_PROTOCOL, loop=EVENT_LOOP)
 
 
 def warm_up() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from lantern.api.deps import DENIED, NOT_FOUND, UNAVAILABLE, ApiUser, CallInfo, Ctx
+from lantern.api.deps import DENIED, NOT_FOUND, UNAVAILABLE, ApiUser, CallInfo, Ctx, run
 from lantern.api.services import alerts as service
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -18,7 +18,7 @@ class AckIn(BaseModel):
 
 
 @router.get("", responses={**DENIED, **UNAVAILABLE})
-def list_alerts(
+async def list_alerts(
     ctx: Ctx,
     user: ApiUser,
     call: CallInfo,
@@ -27,8 +27,8 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[dict[str, Any]]:
     """Open alerts (missed opportunities, responses due) in your areas, oldest first."""
-    return service.list_alerts(ctx, user, call, area=area,
-                               include_acknowledged=include_acknowledged, limit=limit)
+    return await run(ctx, service.list_alerts, ctx, user, call, area=area,
+                     include_acknowledged=include_acknowledged, limit=limit)
 
 
 @router.post("/{alert_id}/ack", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE})

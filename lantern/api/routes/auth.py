@@ -70,7 +70,7 @@ def logout(request: Request, user: ApiUser, ctx: Ctx, call: CallInfo) -> None:
 
 
 @router.get("/me", response_model=Me, responses={401: {"description": "not logged in"}})
-def me(user: ApiUser) -> Me:
+async def me(user: ApiUser) -> Me:
     """Who the token belongs to, with their role, areas and permissions."""
     return Me(
         username=user.username,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from lantern.api.deps import DENIED, UNAVAILABLE, ApiUser, CallInfo, Ctx
+from lantern.api.deps import DENIED, UNAVAILABLE, ApiUser, CallInfo, Ctx, run
 from lantern.api.services import national as service
 
 router = APIRouter(prefix="/national", tags=["national"])
@@ -24,29 +24,29 @@ class CaptureTableIn(BaseModel):
 
 
 @router.get("/area-stats", responses=RESPONSES)
-def area_stats(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
+async def area_stats(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
     """Each area and year: children identified and at high risk, rate per 10,000 with its
     exact Poisson interval, funnel flag, hidden-victim estimate. Small counts suppressed."""
-    return service.area_stats(ctx, user, call)
+    return await run(ctx, service.area_stats, ctx, user, call)
 
 
 @router.get("/funnel", responses=RESPONSES)
-def funnel(ctx: Ctx, user: ApiUser, call: CallInfo,
+async def funnel(ctx: Ctx, user: ApiUser, call: CallInfo,
            year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> dict[str, Any]:
     """One year's funnel plot data: points per area and the 95% / 99.8% control limits."""
-    return service.funnel(ctx, user, call, year=year)
+    return await run(ctx, service.funnel, ctx, user, call, year=year)
 
 
 @router.get("/trends", responses=RESPONSES)
-def trends(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
+async def trends(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
     """National totals (rounded) and the national rate by year."""
-    return service.trends(ctx, user, call)
+    return await run(ctx, service.trends, ctx, user, call)
 
 
 @router.get("/quality", responses=RESPONSES)
-def quality(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
+async def quality(ctx: Ctx, user: ApiUser, call: CallInfo) -> list[dict[str, Any]]:
     """Data quality by agency and area: completeness, quarantine share, duplicates, lag."""
-    return service.quality(ctx, user, call)
+    return await run(ctx, service.quality, ctx, user, call)
 
 
 @router.post("/estimate", responses={**RESPONSES, 422: {"description": "no estimate"}})

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from lantern.access.roles import PURPOSES
-from lantern.api.deps import DENIED, NOT_FOUND, ApiUser, CallInfo, Ctx
+from lantern.api.deps import DENIED, NOT_FOUND, ApiUser, CallInfo, Ctx, run
 from lantern.api.services import persons as service
 from lantern.search import SearchQuery
 
@@ -29,7 +29,7 @@ Text = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/search", response_model=list[Hit], responses=DENIED)
-def search(
+async def search(
     ctx: Ctx,
     user: ApiUser,
     call: CallInfo,
@@ -38,15 +38,16 @@ def search(
     postcode: Text = None,
     phone: Text = None,
     vehicle: Text = None,
-) -> list[Hit]:
+) -> list[dict[str, Any]]:
     """Find people by fuzzy name, date of birth, postcode, phone or vehicle, within your
     areas. The ids returned are written to the audit log."""
     query = SearchQuery(name=name, dob=dob, postcode=postcode, phone=phone, vehicle=vehicle)
-    return [Hit(**vars(h)) for h in service.search(ctx, user, call, query=query)]
+    # plain values, validated into ``Hit`` and serialised by pydantic's compiled core
+    return [vars(h) for h in await run(ctx, service.search, ctx, user, call, query=query)]
 
 
 @router.get("/purposes", response_model=dict[str, str])
-def purposes(user: ApiUser) -> dict[str, str]:
+async def purposes(user: ApiUser) -> dict[str, str]:
     """The purposes one may state when opening an identifiable record."""
     return PURPOSES
 
@@ -55,7 +56,7 @@ def purposes(user: ApiUser) -> dict[str, str]:
     "/{person_id}",
     responses={**DENIED, **NOT_FOUND},
 )
-def person(
+async def person(
     ctx: Ctx,
     user: ApiUser,
     call: CallInfo,
@@ -65,4 +66,5 @@ def person(
 ) -> dict[str, Any]:
     """The multi-agency timeline, risk and reasons, linked people, vehicles and places
     of one person. Needs a stated purpose; the read is logged before it is returned."""
-    return service.person_view(ctx, user, call, person_id=person_id, purpose=purpose, note=note)
+    return await run(ctx, service.person_view, ctx, user, call, person_id=person_id,
+                     purpose=purpose, note=note)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Table
 
 from lantern.api.context import AppContext
 
@@ -23,14 +23,23 @@ T = TypeVar("T")
 
 def latest_ids(ctx: AppContext, *tables: Table) -> tuple[object, ...]:
     """``max(id)`` of each table (``None`` when empty), in one round trip: a version
-    stamp that moves whenever a row is added to any of them."""
-    with ctx.engine.connect() as conn:
-        return tuple(conn.execute(_latest_query(tables)).one())
+    stamp that moves whenever a row is added to any of them. A plain DBAPI statement
+    (each ``max`` is read from the end of the primary key)."""
+    connection = ctx.engine.raw_connection()  # back to the pool (rolled back) when closed
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(_latest_sql(tables))
+            return tuple(cursor.fetchone() or ())
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
 
 
 @functools.lru_cache(maxsize=64)
-def _latest_query(tables: tuple[Table, ...]) -> Select[Any]:
-    return select(*[select(func.max(t.c.id)).scalar_subquery() for t in tables])
+def _latest_sql(tables: tuple[Table, ...]) -> str:
+    return "SELECT " + ", ".join(f"(SELECT max(id) FROM {t.name})" for t in tables)
 
 
 def cached(ctx: AppContext, name: str, version: object, compute: Callable[[], T]) -> T:

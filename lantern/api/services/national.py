@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 
 from lantern.access.roles import Permission, Principal
 from lantern.api.context import AppContext, BadInput, Call
 from lantern.api.services.base import guarded, log_read, optional_service, plain
-from lantern.api.services.cache import cached
+from lantern.api.services.cache import cached, latest_ids
 
 DERIVED = ("rate_per_10k", "rate_low", "rate_high", "rate_change", "identified_change",
            "estimated_total", "estimated_low", "estimated_high", "funnel", "funnel_95")
@@ -27,8 +26,7 @@ def _run_id(ctx: AppContext) -> object:
         from lantern.store.tables.national import national_runs
     except ImportError:
         return None
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(func.max(national_runs.c.id))).scalar()
+    return latest_ids(ctx, national_runs)[0]
 
 
 def _cached(ctx: AppContext, name: str, compute: Callable[[], Any]) -> Any:
