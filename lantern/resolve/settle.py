@@ -15,7 +15,15 @@ import pandas as pd
 from sqlalchemy import Connection, update
 
 from lantern.resolve import persist
-from lantern.resolve.cluster import Constraints, cluster, record_confidence, review_candidates
+from lantern.resolve.cluster import (
+    Constraints,
+    RecordContext,
+    age_guard,
+    cluster,
+    record_confidence,
+    review_candidates,
+    with_levels,
+)
 from lantern.resolve.identity import assign_ids
 
 KEYS = ["agency_l", "ref_l", "agency_r", "ref_r"]
@@ -96,6 +104,9 @@ def _reason(change: pd.Series, members: pd.DataFrame, pairs: pd.DataFrame,
         return f"linked at match probability {best:.4f} (threshold {threshold})"
     if len(between) and between["guard"].astype(bool).any():
         return "household guard: different forename, sex or date of birth with no shared identifier"
+    if len(between) and "age_guard" in between.columns and between["age_guard"].any():
+        return "age guard: one record's date of birth and the other's role or event " \
+               "(a child as suspect, driver or carer, or an adult at school or in care)"
     mates = set(members.loc[members["cluster"] == change["cluster"], "record_id"]) - moved
     mate_keys = {tuple(k) for k in keys.reindex(list(mates)).to_numpy()}
     pulled = _judgement_between(judgements, "accept", moved_keys, mate_keys)
@@ -123,14 +134,19 @@ def _judgement_between(judgements: pd.DataFrame, decision: str, one: set[tuple[s
 
 def settle(connection: Connection, *, records: pd.DataFrame, pairs: pd.DataFrame,
            run_id: int, threshold: float, review_low: float,
-           sole: float | None = None) -> Settled:
+           sole: float | None = None, context: RecordContext | None = None) -> Settled:
     """Cluster ``records`` (``record_id, agency, person_ref``) on ``pairs`` (as stored in
-    ``resolve_pairs``) under every judgement, and write identities, changes, queue."""
+    ``resolve_pairs``) under every judgement, and write identities, changes, queue.
+    ``context`` (:class:`~lantern.resolve.cluster.RecordContext`) turns the age guard and
+    the alias-and-associate rule on."""
     judgements = persist.judgements(connection)
     constraints = constraints_for(judgements, records)
+    pairs = with_levels(pairs)
+    pairs = pairs.assign(age_guard=age_guard(
+        pairs, context.ages if context is not None else None).to_numpy())
     scored = pairs.rename(columns={"record_id_l": "unique_id_l", "record_id_r": "unique_id_r"})
     labels = cluster(records["record_id"], scored, threshold=threshold, constraints=constraints,
-                     sole=sole)
+                     sole=sole, context=context)
     confidence = record_confidence(labels, scored)
 
     current = records[["record_id", "agency", "person_ref"]].copy()

@@ -18,12 +18,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from lantern.resolve import persist
-from lantern.resolve.cluster import household_guard
+from lantern.resolve.cluster import RecordContext, household_guard
 from lantern.resolve.features import person_features
 from lantern.resolve.model import GAMMAS, MODEL_VERSION, TrainedModel, score, train_and_score
 from lantern.resolve.places import location_ids, object_ids
 from lantern.resolve.settle import settle
 from lantern.store.frames import read_frame, read_locations, read_objects, read_persons
+from lantern.store.tables.core import event_records, links
 from lantern.store.tables.resolve import resolve_locations
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,26 @@ def keep_model(engine: Engine, model: TrainedModel, *, backend: str, n_records: 
                               n_records=n_records)
 
 
+def read_roles(engine: Engine) -> pd.DataFrame:
+    """``agency, event_ref, ref, role, kind, occurred_on``: every person's part in a
+    current event."""
+    e = event_records
+    query = (
+        select(links.c.agency, links.c.event_ref, links.c.ref, links.c.role, e.c.kind,
+               e.c.occurred_on)
+        .join(e, e.c.id == links.c.event_record_id)
+        .where(links.c.entity == "person", e.c.is_current.is_(True), e.c.withdrawn.is_(False))
+    )
+    return read_frame(engine, query)
+
+
+def context_of(engine: Engine, persons: pd.DataFrame, *, on: bool = True
+               ) -> RecordContext | None:
+    """What the records' events say (:class:`~lantern.resolve.cluster.RecordContext`), or
+    None (``on`` False, or no records)."""
+    return RecordContext.of(persons, read_roles(engine)) if on and len(persons) else None
+
+
 def _stored_pairs(scored: pd.DataFrame, model_id: int, *, guard: bool = True,
                   features: pd.DataFrame | None = None) -> pd.DataFrame:
     out = pd.DataFrame({
@@ -97,7 +118,10 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
     or False to turn sole-candidate attachment off), ``full``
     (re-score everything), ``retrain`` (train a new model), ``model_path`` (a model file
     to reuse, or where to save a newly trained one), ``threads`` (DuckDB threads),
-    ``household_guard`` (default: on when the model found families in the data).
+    ``household_guard`` (default: on when the model found families in the data),
+    ``context`` (default on; False leaves out what the events say of the records: the
+    age guard, :func:`~lantern.resolve.cluster.age_guard`, and the alias-and-associate
+    rule).
     """
     threshold = float(options.get("threshold", THRESHOLD))
     review_low = float(options.get("review_low", REVIEW_LOW))
@@ -158,6 +182,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
         _stored_pairs(pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability",
                                             "match_weight", *GAMMAS]), model_id)
     pairs = pairs.drop_duplicates(["record_id_l", "record_id_r"], keep="last")
+    context = context_of(engine, persons, on=bool(options.get("context", True)))
 
     with engine.begin() as connection:
         run_id = persist.start_run(connection, backend=backend, mode=mode, model_id=model_id,
@@ -165,7 +190,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
                                    n_records=len(records), n_scored=len(scored))
         persist.replace(connection, persist.resolve_pairs, pairs.assign(run_id=run_id))
         result = settle(connection, records=records, pairs=pairs, run_id=run_id,
-                        threshold=threshold, review_low=review_low, sole=sole)
+                        threshold=threshold, review_low=review_low, sole=sole, context=context)
         persist.finish_run(connection, run_id, n_pairs=len(pairs), n_people=result.n_people,
                            n_review=result.n_review)
     _say(progress, f"{len(records):,} records -> {result.n_people:,} people; "
@@ -188,12 +213,13 @@ def recluster(engine: Engine, *, threshold: float | None = None,
     pairs = pairs[pairs["record_id_l"].isin(known) & pairs["record_id_r"].isin(known)]
     t = float(threshold if threshold is not None else previous["threshold"])
     low = float(review_low if review_low is not None else previous["review_low"])
+    context = context_of(engine, persons)
     with engine.begin() as connection:
         run_id = persist.start_run(connection, backend="none", mode="recluster",
                                    model_id=previous["model_id"], threshold=t, review_low=low,
                                    n_records=len(records), n_scored=0)
         result = settle(connection, records=records, pairs=pairs, run_id=run_id,
-                        threshold=t, review_low=low, sole=SOLE)
+                        threshold=t, review_low=low, sole=SOLE, context=context)
         persist.finish_run(connection, run_id, n_pairs=len(pairs), n_people=result.n_people,
                            n_review=result.n_review)
 
