@@ -316,7 +316,12 @@ def _train(table: Any, features: pd.DataFrame, *, seed: int = 42, max_pairs_u: f
                 rule, max_pairs=max_pairs_em
             )
         except Exception as exc:  # noqa: BLE001 - EM can fail on tiny blocks
-            logging.getLogger(__name__).info("EM on %s skipped: %s", rule, exc)
+            # Expected on a handful of records; on real volumes it leaves comparisons at
+            # their starting values, which an operator must hear about.
+            level = logging.INFO if len(features) < 1000 else logging.WARNING
+            logging.getLogger(__name__).log(
+                level, "EM on %s skipped (its comparisons keep their previous estimates): %s",
+                rule.get_blocking_rule("duckdb").blocking_rule_sql, exc)
             # A failed session can leave the comparisons it blocked on out of the
             # settings: carry on from the model as it was before the session.
             before.pop("linker_uid", None)
