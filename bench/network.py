@@ -28,6 +28,7 @@ the records can place a member who has no path to their group.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -86,8 +87,7 @@ def with_true_people(inputs: NetworkInputs, records: pd.DataFrame) -> NetworkInp
     persons["person_id"] = true.reindex(keys).to_numpy()
     persons["person_id"] = persons["person_id"].fillna(
         persons["agency"] + ":" + persons["person_ref"])
-    return NetworkInputs(persons=persons, events=inputs.events, links=inputs.links,
-                         objects=inputs.objects, locations=inputs.locations)
+    return dataclasses.replace(inputs, persons=persons)
 
 
 def evidence_ceiling(network: Network, true: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
