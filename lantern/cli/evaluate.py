@@ -35,7 +35,9 @@ def evaluate_command(
 
     Linkage is pairwise precision/recall/F1 over the records; victims are recall of true
     victims at high and at medium-or-above risk and precision of high; groups are ARI/NMI,
-    offenders placed in groups and cross-area groups recovered; counts compare identified
+    offenders placed in groups and cross-area groups recovered (ARI and cross-area recall
+    both over the members the records tie to their group and over every member with a
+    record: some children are known only from records that name nobody); counts compare identified
     children per area and year; hidden victims check the 95% intervals; missed opportunities
     are recall and precision. See docs/simulation.md.
     """
