@@ -15,16 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, update
 
 from lantern.resolve import persist
-from lantern.resolve.cluster import (
-    Constraints,
-    RecordContext,
-    age_guard,
-    cluster,
-    record_confidence,
-    review_candidates,
-    with_levels,
-)
+from lantern.resolve.ages import RecordContext, age_guard
+from lantern.resolve.cluster import Constraints, cluster, record_confidence, review_candidates
 from lantern.resolve.identity import assign_ids
+from lantern.resolve.levels import with_levels
 
 KEYS = ["agency_l", "ref_l", "agency_r", "ref_r"]
 
@@ -137,7 +131,7 @@ def settle(connection: Connection, *, records: pd.DataFrame, pairs: pd.DataFrame
            sole: float | None = None, context: RecordContext | None = None) -> Settled:
     """Cluster ``records`` (``record_id, agency, person_ref``) on ``pairs`` (as stored in
     ``resolve_pairs``) under every judgement, and write identities, changes, queue.
-    ``context`` (:class:`~lantern.resolve.cluster.RecordContext`) turns the age guard and
+    ``context`` (:class:`~lantern.resolve.ages.RecordContext`) turns the age guard and
     the alias-and-associate rule on."""
     judgements = persist.judgements(connection)
     constraints = constraints_for(judgements, records)

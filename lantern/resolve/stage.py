@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from lantern.resolve import persist
-from lantern.resolve.cluster import RecordContext, household_guard
+from lantern.resolve.ages import RecordContext
+from lantern.resolve.cluster import household_guard
 from lantern.resolve.features import person_features
 from lantern.resolve.model import GAMMAS, MODEL_VERSION, TrainedModel, score, train_and_score
 from lantern.resolve.places import location_ids, object_ids
@@ -90,7 +91,7 @@ def read_roles(engine: Engine) -> pd.DataFrame:
 
 def context_of(engine: Engine, persons: pd.DataFrame, *, on: bool = True
                ) -> RecordContext | None:
-    """What the records' events say (:class:`~lantern.resolve.cluster.RecordContext`), or
+    """What the records' events say (:class:`~lantern.resolve.ages.RecordContext`), or
     None (``on`` False, or no records)."""
     return RecordContext.of(persons, read_roles(engine)) if on and len(persons) else None
 
@@ -120,7 +121,7 @@ def run(engine: Engine, *, backend: str = "duckdb", progress: bool = False,
     to reuse, or where to save a newly trained one), ``threads`` (DuckDB threads),
     ``household_guard`` (default: on when the model found families in the data),
     ``context`` (default on; False leaves out what the events say of the records: the
-    age guard, :func:`~lantern.resolve.cluster.age_guard`, and the alias-and-associate
+    age guard, :func:`~lantern.resolve.ages.age_guard`, and the alias-and-associate
     rule).
     """
     threshold = float(options.get("threshold", THRESHOLD))

@@ -11,13 +11,9 @@ from sqlalchemy import Engine
 
 from lantern.ingest import load_areas, load_submission
 from lantern.resolve import review, stage
-from lantern.resolve.cluster import (
-    GAMMA_POSITION,
-    RecordContext,
-    age_guard,
-    cluster,
-    review_candidates,
-)
+from lantern.resolve.ages import RecordContext, age_guard
+from lantern.resolve.cluster import cluster, review_candidates
+from lantern.resolve.levels import GAMMA_POSITION
 from lantern.resolve.model import GAMMAS
 from lantern.resolve.synthetic import write_submissions
 
