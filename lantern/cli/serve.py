@@ -30,12 +30,11 @@ def serve(
     import uvicorn
 
     from lantern.api.app import create_app
-    from lantern.api.asgi import EVENT_LOOP, HTTP_PROTOCOL
+    from lantern.api.asgi import EVENT_LOOP, HTTP_PROTOCOL, prepare_worker
 
     if workers < 1:
         raise CliError("--workers must be at least 1")
     engine = open_store(db)
-    warm_up()
     if workers > 1:
         import secrets
 
@@ -52,23 +51,10 @@ def serve(
         return
     app = create_app(engine, secret=os.environ.get("LANTERN_SECRET"),
                      secure_cookies=secure_cookies)
-    app.state.ctx.index.refresh(force=True)
+    prepare_worker(app)
     console.print(f"Lantern on http://{host}:{port}/  (API: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 http=HTTP_PROTOCOL, loop=EVENT_LOOP)
-
-
-def warm_up() -> None:
-    """Import the analytical services now, so the first visitor does not wait for them."""
-    from importlib import import_module
-
-    for name in ("lantern.screen.timeline", "lantern.screen.alerts", "lantern.resolve.review",
-                 "lantern.national.stage", "lantern.national.funnel", "lantern.national.sdc",
-                 "lantern.national.mse.estimate", "lantern.ingest"):
-        try:
-            import_module(name)
-        except ImportError:
-            continue
 
 
 def register(root: typer.Typer) -> None:

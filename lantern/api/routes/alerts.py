@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from lantern.api.deps import DENIED, NOT_FOUND, UNAVAILABLE, ApiUser, CallInfo, Ctx, run
 from lantern.api.services import alerts as service
@@ -27,8 +28,12 @@ async def list_alerts(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[dict[str, Any]]:
     """Open alerts (missed opportunities, responses due) in your areas, oldest first."""
-    return await run(ctx, service.list_alerts, ctx, user, call, area=area,
-                     include_acknowledged=include_acknowledged, limit=limit)
+    if service.queue_ready(ctx, include_acknowledged=include_acknowledged):
+        return await run(ctx, service.list_alerts, ctx, user, call, area=area,
+                         include_acknowledged=include_acknowledged, limit=limit)
+    # the queue is rebuilt first (after a run or an acknowledgement): not in the loop
+    return await run_in_threadpool(service.list_alerts, ctx, user, call, area=area,
+                                   include_acknowledged=include_acknowledged, limit=limit)
 
 
 @router.post("/{alert_id}/ack", responses={**DENIED, **NOT_FOUND, **UNAVAILABLE})

@@ -7,11 +7,28 @@ from typing import Any
 from lantern.access.roles import AccessDenied, Permission, Principal
 from lantern.api.context import AppContext, BadInput, Call, NotFound
 from lantern.api.services.base import guarded, log_read, optional_service, plain
-from lantern.api.services.cache import cached, latest_ids
+from lantern.api.services.cache import cached, is_cached, latest_ids
 
 
 def _alert_areas(ctx: AppContext, alert: dict[str, Any]) -> list[str]:
     return [alert["area"]] if alert.get("area") else ctx.index.areas_of(alert["person_id"])
+
+
+def _version(ctx: AppContext) -> tuple[object, ...]:
+    from lantern.store.tables.screen import screen_alert_acks, screen_runs
+
+    return latest_ids(ctx, screen_runs, screen_alert_acks)
+
+
+def queue_ready(ctx: AppContext, *, include_acknowledged: bool) -> bool:
+    """Whether this process already holds the queue at the store's current version.
+    Rebuilding it takes 0.2-0.4 s at 6,449 alerts (after each acknowledgement), so the
+    route does that in a worker thread rather than in the event loop."""
+    try:
+        version = _version(ctx)
+    except ImportError:
+        return True  # no screening package: the service answers 503 at once
+    return is_cached(ctx, f"alerts:{include_acknowledged}", version)
 
 
 def _queue(ctx: AppContext, *, include_acknowledged: bool) -> list[dict[str, Any]]:
@@ -19,9 +36,7 @@ def _queue(ctx: AppContext, *, include_acknowledged: bool) -> list[dict[str, Any
     plain values); cached until the next screening run or acknowledgement, made by this
     worker process or any other. Callers copy what they change."""
     service = optional_service("lantern.screen.alerts", "list_alerts")
-    from lantern.store.tables.screen import screen_alert_acks, screen_runs
-
-    version = latest_ids(ctx, screen_runs, screen_alert_acks)
+    version = _version(ctx)
     found: list[dict[str, Any]] = cached(
         ctx, f"alerts:{include_acknowledged}", version,
         lambda: [plain(a) for a in service(ctx.engine, area=None,

@@ -56,6 +56,11 @@ def cached(ctx: AppContext, name: str, version: object, compute: Callable[[], T]
     return ctx.cache[key]  # type: ignore[no-any-return]
 
 
+def is_cached(ctx: AppContext, name: str, version: object) -> bool:
+    """Whether ``name`` at ``version`` is already computed in this process."""
+    return (name, version) in ctx.cache
+
+
 def clear(ctx: AppContext) -> None:
     """Drop every cached value (tests, operators after editing data by hand)."""
     with ctx.cache_lock:
