@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import Engine, delete, select, update
 from typer.testing import CliRunner
 
@@ -74,6 +75,24 @@ def test_concurrent_appends_keep_one_unbroken_chain(engine: Engine) -> None:
                                              subject=str(i)), range(40)))
     result = audit.verify(engine)
     assert result.ok and result.rows == 40
+
+
+def test_plain_dbapi_and_sqlalchemy_appends_write_one_chain(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the hot path appends with plain DBAPI statements; the SQLAlchemy path (other
+    # backends, in-memory stores) must write the very same rows, so the two interleave
+    assert audit._raw_appender(engine) is not None
+    _fill(engine, 2)
+    with monkeypatch.context() as patch:
+        patch.setattr(audit, "_raw_appender", lambda _engine: None)
+        _fill(engine, 2)
+    audit.record(engine, actor=ALICE, action="person.search", result_ids=["P1", "P2"],
+                 detail={"query": {"name": "Zoë O'Neil"}}, client="127.0.0.1")
+    result = audit.verify(engine)
+    assert result.ok and result.rows == 5
+    last = audit.show(engine, limit=1)[0]
+    assert (last.seq, last.result_ids, last.detail, last.client) == (
+        5, ["P1", "P2"], {"query": {"name": "Zoë O'Neil"}}, "127.0.0.1")
 
 
 def test_show_filters_by_user_person_and_time(engine: Engine) -> None:

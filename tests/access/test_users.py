@@ -58,6 +58,8 @@ def test_tokens_can_be_revoked_and_expire(engine: Engine) -> None:
     assert users.revoke_token(engine, token=token)
     assert users.principal_for_token(engine, token, kind="api") is None
     short = users.issue_token(engine, username="ann", ttl=timedelta(minutes=5))
+    live = users.principal_for_token(engine, short, kind="api")
+    assert live is not None and live.username == "ann" and live.areas == {"AAA1"}
     future = users.utcnow() + timedelta(minutes=6)
     assert users.principal_for_token(engine, short, kind="api", now=future) is None
 
