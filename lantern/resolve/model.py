@@ -24,6 +24,7 @@ from splink import Linker, SettingsCreator, block_on
 
 from lantern.resolve.backends import database_api, dialect_of, register
 from lantern.resolve.features import ARRAY_COLUMNS, FEATURE_COLUMNS
+from lantern.resolve.households import has_households
 
 MODEL_VERSION = "lantern-person-v2"
 logging.getLogger("splink").setLevel(logging.WARNING)
@@ -328,31 +329,6 @@ def _train(table: Any, features: pd.DataFrame, *, seed: int = 42, max_pairs_u: f
             linker = Linker(table, before, log_level=logging.ERROR)
     return TrainedModel(settings=clamp(linker.misc.save_model_to_json()),
                         households=families)
-
-
-def has_households(features: pd.DataFrame, *, ratio: float = 0.5, minimum: int = 20) -> bool:
-    """Whether the records come from families (they do, in any agency's data).
-
-    Among records sharing a surname and a residence, sibling-like pairs (different
-    forename and date of birth) are compared with duplicate-like pairs (same forename and
-    date of birth). Where families live, siblings outnumber duplicates (about 2.3 to 1 in
-    the synthetic worlds); in a deduplication benchmark without families, such as FEBRL,
-    they are rare (0.2 to 1) and a "different forename" there is a recording error. Too
-    little evidence either way counts as households: the safe side for children.
-    """
-    f = features.dropna(subset=["surname", "forename", "dob"])
-    f = f.assign(home=f["postcode"].fillna(f["address"])).dropna(subset=["home"])
-    f = f[["unique_id", "surname", "home", "forename", "name_key", "dob"]]
-    pairs = f.merge(f, on=["surname", "home"])
-    pairs = pairs[pairs["unique_id_x"] < pairs["unique_id_y"]]
-    siblings = int(((pairs["forename_x"] != pairs["forename_y"])
-                    & (pairs["name_key_x"] != pairs["name_key_y"])
-                    & (pairs["dob_x"] != pairs["dob_y"])).sum())
-    duplicates = int(((pairs["forename_x"] == pairs["forename_y"])
-                      & (pairs["dob_x"] == pairs["dob_y"])).sum())
-    if duplicates < minimum:
-        return True
-    return siblings / duplicates >= ratio
 
 
 def clamp(model: dict[str, Any], *, floor: float = 1e-3, u_floor: float = 1e-5
