@@ -3,6 +3,7 @@ httptools; uvloop and httptools chosen when installed."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -56,13 +57,17 @@ def test_connections_get_tcp_nodelay_even_from_a_socket_without_a_protocol(
     listener.listen()
     client = socket.create_connection(listener.getsockname())
     conn, _ = listener.accept()
+    loop = asyncio.new_event_loop()
     try:
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
         config = Config(app=_noop, http=protocol_class, lifespan="off")
         config.load()
-        protocol = protocol_class(config=config, server_state=ServerState(), app_state={})
+        # its own loop: whether a current one exists depends on the tests run before
+        protocol = protocol_class(config=config, server_state=ServerState(), app_state={},
+                                  _loop=loop)
         protocol.connection_made(_Transport(conn))  # type: ignore[arg-type]
         assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
+        loop.close()
         for s in (client, conn, listener):
             s.close()
