@@ -236,10 +236,14 @@ def resolve_places(engine: Engine, *, run_id: int = 0) -> None:
         persist.replace(connection, resolve_locations, frame)
 
 
-def _provisional(agency: pd.Series, ref: pd.Series) -> pd.Series:
+def provisional_id(agency: str, ref: str) -> str:
     """An id for a record no run has seen yet: its own, until it is linked."""
-    keys = agency.astype(str) + "\x1f" + ref.astype(str)
-    return "U" + keys.map(lambda k: hashlib.sha256(k.encode()).hexdigest()[:12])
+    return "U" + hashlib.sha256(f"{agency}\x1f{ref}".encode()).hexdigest()[:12]
+
+
+def _provisional(agency: pd.Series, ref: pd.Series) -> pd.Series:
+    return pd.Series([provisional_id(str(a), str(r)) for a, r in zip(agency, ref, strict=True)],
+                     index=agency.index, dtype=object)
 
 
 def person_identities(engine: Engine) -> pd.DataFrame:
@@ -257,30 +261,31 @@ def person_identities(engine: Engine) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+IDENTITY_COLUMNS = ["agency", "person_ref", "person_id", "match_probability"]
+
+
 def identities_for(engine: Engine, *, person_id: str | None = None,
                    refs: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
     """Identities of one person, or of the given ``(agency, person_ref)`` records, by index
-    lookups: single views need a handful of rows, not every identity in the store."""
+    lookups: single views need a handful of rows, not every identity in the store (and are
+    read as plain rows, since a DataFrame read and merge cost more than the queries)."""
     t = persist.resolve_identities
     query = select(t.c.agency, t.c.person_ref, t.c.person_id, t.c.match_probability)
     if person_id is not None:
         query = query.where(t.c.person_id == person_id)
     else:
         # Two plain INs use the (agency, person_ref) key on SQLite, where a row-value IN
-        # scans the table; the exact pairs are kept by the merge below.
+        # scans the table; the exact pairs are picked out below.
         query = query.where(t.c.agency.in_(sorted({a for a, _ in refs})),
                             t.c.person_ref.in_(sorted({r for _, r in refs})))
-    found = read_frame(engine, query)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
     if person_id is not None or not refs:
-        return found
-    wanted = pd.DataFrame(list(refs), columns=["agency", "person_ref"]).drop_duplicates()
-    out = wanted.merge(found, on=["agency", "person_ref"], how="left")
-    missing = out["person_id"].isna()
-    if missing.any():  # records no run has seen yet stand alone
-        out.loc[missing, "person_id"] = _provisional(out.loc[missing, "agency"],
-                                                     out.loc[missing, "person_ref"])
-        out.loc[missing, "match_probability"] = 1.0
-    return out
+        return pd.DataFrame(rows, columns=IDENTITY_COLUMNS)
+    found = {(row[0], row[1]): row for row in rows}
+    # records no run has seen yet stand alone
+    out = [found.get(key) or (*key, provisional_id(*key), 1.0) for key in dict.fromkeys(refs)]
+    return pd.DataFrame(out, columns=IDENTITY_COLUMNS)
 
 
 def object_identities(engine: Engine) -> pd.DataFrame:
