@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -164,38 +165,19 @@ _INSERT_QMARK = _insert_sql("?")
 _INSERT_FORMAT = _insert_sql("%s")
 
 
-def _append_sqlite(writer: Engine, base: dict[str, object]) -> int:
-    connection = writer.raw_connection()  # autocommit: transactions begin when told to
-    try:
-        cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")  # the write lock first: no other appender between
-        try:
-            seq, row = _next_row(base, cursor.execute(_HEAD_SQL).fetchone())
-            cursor.execute(_INSERT_QMARK, row)
-            cursor.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):  # keep the first error, not this one's
-                cursor.execute("ROLLBACK")
-            raise
-        finally:
-            cursor.close()
-    finally:
-        connection.close()
-    return seq
-
-
-def _append_postgresql(engine: Engine, base: dict[str, object]) -> int:
-    connection = engine.raw_connection()
+def _append(connection: Any, base: dict[str, object], *, lock: tuple[str, tuple[object, ...]],
+            insert: str) -> int:
+    """Take the log's write lock, read the head, insert the next row, commit."""
     try:
         cursor = connection.cursor()
         try:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+            cursor.execute(*lock)
             cursor.execute(_HEAD_SQL)
             seq, row = _next_row(base, cursor.fetchone())
-            cursor.execute(_INSERT_FORMAT, row)
+            cursor.execute(insert, row)
             connection.commit()
         except BaseException:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # keep the first error, not this one's
                 connection.rollback()
             raise
         finally:
@@ -203,6 +185,18 @@ def _append_postgresql(engine: Engine, base: dict[str, object]) -> int:
     finally:
         connection.close()
     return seq
+
+
+def _append_sqlite(writer: Engine, base: dict[str, object]) -> int:
+    # autocommit connection: BEGIN IMMEDIATE takes the write lock before the head is read
+    return _append(writer.raw_connection(), base, lock=("BEGIN IMMEDIATE", ()),
+                   insert=_INSERT_QMARK)
+
+
+def _append_postgresql(engine: Engine, base: dict[str, object]) -> int:
+    return _append(engine.raw_connection(), base,
+                   lock=("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,)),
+                   insert=_INSERT_FORMAT)
 
 
 _SQLITE_WRITERS: dict[str, Engine] = {}
